@@ -195,6 +195,7 @@ export class MetricsStore {
   private readonly endedB = new Buckets();
   private readonly failures = new Map<string, number>();
   private totals = [0, 0, 0, 0];
+  private endedAnsweredMs = 0;
 
   constructor(options: MetricsStoreOptions = {}) {
     const bucketMs = options.bucketMs ?? 1000;
@@ -319,7 +320,7 @@ export class MetricsStore {
     };
   }
 
-  /** Totals up to `now` (default: the last event seen). */
+  /** Totals up to `now` (default: the last event seen; an earlier `now` still counts ended calls in full). */
   summary(now?: number): MetricsSummary {
     const end = this.endOf(now);
     const elapsedMs = this.origin === undefined ? 0 : Math.max(0, end - this.origin);
@@ -495,6 +496,8 @@ export class MetricsStore {
     this.cause[row] = this.intern(cause);
     this.reason[row] = this.intern(reason);
     this.totals[outcome]! += 1;
+    const answered = this.answeredAt[row]!;
+    if (!Number.isNaN(answered)) this.endedAnsweredMs += Math.max(0, at - answered);
     const b = this.bucketOf(at);
     this.endedB.add(b);
     if (outcome === FAILED) this.failedB.add(b);
@@ -558,13 +561,12 @@ export class MetricsStore {
     return out;
   }
 
+  /** Answered call time up to `end`: the ended calls' sum, kept as they end, plus the calls still up. */
   private answeredMs(end: number): number {
-    let total = 0;
-    for (let i = 0; i < this.count; i++) {
-      const a = this.answeredAt[i]!;
-      if (Number.isNaN(a) || a > end) continue;
-      const h = this.hungupAt[i]!;
-      total += (Number.isNaN(h) ? end : Math.min(h, end)) - a;
+    let total = this.endedAnsweredMs;
+    for (const row of this.open.values()) {
+      const a = this.answeredAt[row]!;
+      if (a < end) total += end - a;
     }
     return total;
   }
