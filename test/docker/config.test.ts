@@ -165,7 +165,7 @@ describe('the assembled configuration', () => {
 
   it('takes the password, external address and extra network from the environment', () => {
     const { doc } = assemble({
-      SWITCHYARD_ESL_PASSWORD: 's3cret-Pass',
+      ESL_PASSWORD: 's3cret-Pass',
       SWITCHYARD_EXTERNAL_IP: '203.0.113.7',
       SWITCHYARD_ALLOW_CIDR: '198.51.100.0/24',
     });
@@ -180,7 +180,7 @@ describe('the assembled configuration', () => {
   });
 
   it('keeps the defaults when the variables are set but empty', () => {
-    const { doc, vars } = assemble({ SWITCHYARD_ESL_PASSWORD: '', SWITCHYARD_EXTERNAL_IP: '', SWITCHYARD_ALLOW_CIDR: '' });
+    const { doc, vars } = assemble({ ESL_PASSWORD: '', SWITCHYARD_EXTERNAL_IP: '', SWITCHYARD_ALLOW_CIDR: '' });
     expect(params(configuration(doc, 'event_socket.conf')).password).toBe('ClueCon');
     expect(vars.get('external_sip_ip')).toBe('192.0.2.10');
     expect(vars.get('external_rtp_ip')).toBe('192.0.2.10');
@@ -326,14 +326,14 @@ describe('docker/compose.yml', () => {
   });
 
   it('passes the variables vars.xml reads', () => {
-    for (const name of ['SWITCHYARD_ESL_PASSWORD', 'SWITCHYARD_EXTERNAL_IP', 'SWITCHYARD_ALLOW_CIDR']) {
+    for (const name of ['ESL_PASSWORD', 'SWITCHYARD_EXTERNAL_IP', 'SWITCHYARD_ALLOW_CIDR']) {
       expect(compose, name).toMatch(new RegExp(`^\\s+- ${name}$`, 'm'));
       expect(readFileSync(join(confDir, 'vars.xml'), 'utf8'), name).toContain(`printenv ${name} | grep .`);
     }
   });
 
   it('health-checks over the Event Socket with the configured password', () => {
-    expect(compose).toContain('fs_cli -H 127.0.0.1 -P 8021 -p "$${SWITCHYARD_ESL_PASSWORD:-ClueCon}" -x status');
+    expect(compose).toContain('fs_cli -H 127.0.0.1 -P 8021 -p "$${ESL_PASSWORD:-ClueCon}" -x status');
   });
 });
 
