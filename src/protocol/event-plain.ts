@@ -64,17 +64,22 @@ function needleFor(name: string): Buffer {
 }
 
 /**
- * The value range of the first header named exactly `name`, or -1. Returns
- * the start; the end is the next LF. Two native searches at most.
+ * Where the value of the LAST header named exactly `name` starts, or -1 (its
+ * end is the next LF). A repeated name means FreeSWITCH appended newer values
+ * (switch_event_prep_for_delivery() adds a second Event-Name, Event-Sequence...
+ * when an event is fired again as PRIVATE_COMMAND), so the last one is current.
+ * One native backward search.
  */
 export function findPlainValue(buf: Buffer, headersEnd: number, name: string): number {
   const needle = needleFor(name);
   const n = needle.length;
+  if (headersEnd >= 2) {
+    const at = buf.lastIndexOf(needle, headersEnd - 2);
+    if (at >= 0) return at + n;
+  }
   // The first line has no LF before it.
   if (n - 1 <= headersEnd && buf.compare(needle, 1, n, 0, n - 1) === 0) return n - 1;
-  const at = buf.indexOf(needle);
-  if (at < 0 || at + 1 >= headersEnd) return -1;
-  return at + n;
+  return -1;
 }
 
 /** End of the value starting at `start` (the LF ending its line). */

@@ -9,7 +9,9 @@
  * `Unique-ID` of a 200-header event decodes those two values and nothing else.
  * Values come back as FreeSWITCH sent them once decoded: `_undef_` stays
  * `_undef_`, arrays stay `ARRAY::a|:b` (see getArray()). When a name repeats,
- * the first exact-case occurrence wins, then the first case-insensitive one.
+ * the last occurrence wins (FreeSWITCH appends: an event fired again as
+ * PRIVATE_COMMAND carries its old Event-Name first and the current one last);
+ * an exact-case match is preferred to a case-insensitive one.
  */
 import { InvalidArgumentError, ProtocolError } from '../errors.js';
 import type { Frame } from './frame.js';
@@ -146,10 +148,10 @@ export class EslEvent {
       if (start >= 0) return this.#decode(this.#buf, start, valueEnd(this.#buf, start));
     }
     const index = this.#ensureIndex();
-    let i = index.names.indexOf(header);
+    let i = index.names.lastIndexOf(header);
     if (i < 0) {
       const lower = header.toLowerCase();
-      i = index.names.findIndex((n) => n.toLowerCase() === lower);
+      i = index.names.findLastIndex((n) => n.toLowerCase() === lower);
       if (i < 0) return undefined;
     }
     return this.#valueAt(i);
@@ -162,14 +164,19 @@ export class EslEvent {
     return value.startsWith(ARRAY_PREFIX) ? value.slice(ARRAY_PREFIX.length).split(ARRAY_SEPARATOR) : [value];
   }
 
-  /** All headers, decoded; for a repeated name the first occurrence. */
+  /** All headers, decoded; for a repeated name the last occurrence (in the place of the first). */
   headers(): Record<string, string> {
     const out: Record<string, string> = {};
     const { names } = this.#ensureIndex();
     for (let i = 0; i < names.length; i++) {
       const name = names[i]!;
-      if (Object.hasOwn(out, name)) continue;
-      Object.defineProperty(out, name, { value: this.#valueAt(i), enumerable: true, writable: true, configurable: true });
+      const value = this.#valueAt(i);
+      // A header called __proto__ must stay data, not replace the prototype.
+      if (name === '__proto__') {
+        Object.defineProperty(out, name, { value, enumerable: true, writable: true, configurable: true });
+      } else {
+        out[name] = value;
+      }
     }
     return out;
   }

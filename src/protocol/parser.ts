@@ -231,3 +231,6 @@ function parseContentLength(text: string): number {
   if (n > MAX_BODY_BYTES) throw new ProtocolError(`Content-Length ${n} exceeds ${MAX_BODY_BYTES} bytes`);
   return n;
 }
+
+/** Percent-decoding for the outer headers that need it (outbound `connect` reply); see percent.ts. */
+export { decodeHeaderValue } from './percent.js';
