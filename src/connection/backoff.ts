@@ -8,7 +8,7 @@ import { InvalidArgumentError } from '../errors.js';
 export interface ReconnectOptions {
   /** Delay before the first attempt. Default 100 ms. */
   readonly initialDelayMs?: number;
-  /** Upper bound of any delay, jitter included. Default 10 s. */
+  /** Upper bound of any delay, jitter included. Default 10 s (or initialDelayMs if larger). */
   readonly maxDelayMs?: number;
   /** Growth per attempt. Default 2. */
   readonly factor?: number;
@@ -40,7 +40,7 @@ export function resolveBackoff(option: boolean | ReconnectOptions | undefined): 
   if (option === true) return DEFAULT_BACKOFF;
   const policy: BackoffPolicy = {
     initialDelayMs: option.initialDelayMs ?? DEFAULT_BACKOFF.initialDelayMs,
-    maxDelayMs: option.maxDelayMs ?? DEFAULT_BACKOFF.maxDelayMs,
+    maxDelayMs: option.maxDelayMs ?? Math.max(DEFAULT_BACKOFF.maxDelayMs, option.initialDelayMs ?? 0),
     factor: option.factor ?? DEFAULT_BACKOFF.factor,
     jitter: option.jitter ?? DEFAULT_BACKOFF.jitter,
     maxAttempts: option.maxAttempts ?? DEFAULT_BACKOFF.maxAttempts,

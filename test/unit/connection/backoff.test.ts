@@ -11,6 +11,7 @@ describe('resolveBackoff', () => {
   it('uses the defaults for true and fills in the gaps of an object', () => {
     expect(resolveBackoff(true)).toEqual(DEFAULT_BACKOFF);
     expect(resolveBackoff({ initialDelayMs: 50, maxAttempts: 3 })).toEqual({ ...DEFAULT_BACKOFF, initialDelayMs: 50, maxAttempts: 3 });
+    expect(resolveBackoff({ initialDelayMs: 60_000 })).toMatchObject({ initialDelayMs: 60_000, maxDelayMs: 60_000 });
   });
 
   it.each([
