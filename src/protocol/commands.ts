@@ -93,6 +93,7 @@ function orderEvents(fn: string, events: readonly string[]): string {
     }
   });
   if (custom || subclasses.length > 0) names.push('CUSTOM', ...subclasses);
+  if (names.length === 0) refuse(fn, 'events', 'must name at least one event');
   return names.join(' ');
 }
 
