@@ -32,37 +32,42 @@ export function assertNoLineBreak(value: string, what: string): void {
  *
  * `escapeDelim: false` is for the last element of a split with a bounded
  * array (`name=value` splits in two: the value may hold `=` unescaped).
+ *
+ * A backslash is doubled only where cleanup_separated_string() would read it
+ * as an escape (before a quote, a backslash, the delimiter, n r t s, or at the
+ * end): `\,` then reaches the `{}` split intact, the form FreeSWITCH's own
+ * documentation uses, which builds that do not undo `\\` read too.
  */
 export function escapeForSplit(value: string, delim: string, escapeDelim = true): string {
-  if (delim === ' ') return escapeForBlankSplit(value);
+  const blank = delim === ' ';
+  // cleanup_separated_string() trims unquoted edge spaces; `\s` survives it.
+  let first = 0;
+  let last = value.length;
+  if (!blank) {
+    while (value[first] === ' ') first++;
+    while (last > first && value[last - 1] === ' ') last--;
+  }
+  const edge = (i: number): boolean => !blank && (i < first || i >= last);
   let out = '';
-  for (const ch of value) {
-    if (ch === '\\' || ch === "'" || (escapeDelim && ch === delim)) out += `\\${ch}`;
+  for (let i = 0; i < value.length; i++) {
+    const ch = value[i]!;
+    if (edge(i)) out += '\\s';
+    else if (ch === '\\') {
+      const next = i + 1 < value.length && edge(i + 1) ? '\\' : value[i + 1];
+      out += readsAsEscape(next, blank ? undefined : delim) ? '\\\\' : '\\';
+    } else if (ch === "'") out += "\\'";
+    else if (!blank && escapeDelim && ch === delim) out += `\\${ch}`;
     else out += ch;
   }
-  return keepEdgeSpaces(out);
+  // The blank layer groups words with single quotes, as FreeSWITCH users
+  // write values with spaces (`{origination_caller_id_name='John Doe'}`).
+  if (blank) return value === '' || value.includes(' ') ? `'${out}'` : out;
+  return out;
 }
 
-/**
- * The blank layer groups words with single quotes, which is how FreeSWITCH
- * users write values with spaces (`{origination_caller_id_name='John Doe'}`).
- */
-function escapeForBlankSplit(value: string): string {
-  let out = '';
-  for (const ch of value) {
-    out += ch === '\\' || ch === "'" ? `\\${ch}` : ch;
-  }
-  return value === '' || value.includes(' ') ? `'${out}'` : out;
-}
-
-/** cleanup_separated_string() trims unquoted edge spaces; `\s` survives it. */
-function keepEdgeSpaces(s: string): string {
-  let start = 0;
-  while (s[start] === ' ') start++;
-  if (start === s.length) return '\\s'.repeat(s.length);
-  let end = s.length;
-  while (s[end - 1] === ' ') end--;
-  return '\\s'.repeat(start) + s.slice(start, end) + '\\s'.repeat(s.length - end);
+/** Would cleanup_separated_string() take a backslash before `next` as an escape? */
+function readsAsEscape(next: string | undefined, delim: string | undefined): boolean {
+  return next === undefined || next === delim || `'"\\nrts`.includes(next);
 }
 
 /**
