@@ -48,9 +48,16 @@ export class Call {
 
   /**
    * Hangs the call up: the first leg still up (FreeSWITCH tears down what it
-   * is bridged to), else every remaining leg.
+   * is bridged to), else every remaining leg. Like Session's verbs, an
+   * un-awaited failure does not become an unhandled rejection.
    */
-  async hangup(cause = 'NORMAL_CLEARING'): Promise<void> {
+  hangup(cause = 'NORMAL_CLEARING'): Promise<void> {
+    const done = this.#hangup(cause);
+    done.catch(() => {});
+    return done;
+  }
+
+  async #hangup(cause: string): Promise<void> {
     const live = this.#sessions.filter((s) => !s.hungup);
     const first = live[0];
     if (first === undefined) return;

@@ -67,9 +67,7 @@ export class Session extends SessionBase {
   /** Stops what the channel is playing (`uuid_break`; `all` empties the queue too). */
   breakMedia(all = false): Promise<void> {
     // uuid_break writes nothing on success, which api_exec() reports as "-ERR no reply".
-    return this.#api(() => `uuid_break ${this.uuid}${all ? ' all' : ''}`)
-      .catch(acceptNoReply)
-      .then(noop);
+    return this.#api(() => `uuid_break ${this.uuid}${all ? ' all' : ''}`, (reply) => reply.catch(acceptNoReply).then(noop));
   }
 
   /**
@@ -79,7 +77,7 @@ export class Session extends SessionBase {
    */
   bridge(target: SessionBase | string): Promise<void> {
     if (typeof target === 'string' && target.includes('/')) {
-      return this.execute('bridge', target).then(noop);
+      return this.#guard(this.execute('bridge', target).then(noop), 'bridge');
     }
     const other = typeof target === 'string' ? target : target.uuid;
     return this.#run(() => `uuid_bridge ${this.uuid} ${escapeArg(other, 'bridge target')}`);
@@ -138,8 +136,9 @@ export class Session extends SessionBase {
 
   /** A channel variable's current value from FreeSWITCH, or undefined when unset (`uuid_getvar`). */
   getVar(name: string): Promise<string | undefined> {
-    return this.#api(() => `uuid_getvar ${this.uuid} ${checkName(name)}`).then((reply) =>
-      reply === '_undef_' ? undefined : reply,
+    return this.#api(
+      () => `uuid_getvar ${this.uuid} ${checkName(name)}`,
+      (reply) => reply.then((value) => (value === '_undef_' ? undefined : value)),
     );
   }
 
@@ -216,10 +215,11 @@ export class Session extends SessionBase {
 
   /** Builds and sends an api command; a refused argument rejects like a refused command. */
   #run(build: () => string): Promise<void> {
-    return this.#api(build).then(noop);
+    return this.#api(build, (reply) => reply.then(noop));
   }
 
-  #api(build: () => string): Promise<string> {
+  /** Sends `api <build()>`; `then` shapes the reply; the final promise is guarded. */
+  #api<T>(build: () => string, then: (reply: Promise<string>) => Promise<T>): Promise<T> {
     let command = 'api';
     let reply: Promise<string>;
     try {
@@ -228,7 +228,7 @@ export class Session extends SessionBase {
     } catch (error) {
       reply = Promise.reject(error);
     }
-    return this.#guard(reply, command);
+    return this.#guard(then(reply), command);
   }
 
   /** Marks the promise handled (a fire-and-forget verb must not crash the process) and logs its failure. */
