@@ -67,9 +67,9 @@ describe('loading apps', () => {
     const recorder = (tag: string): App => ({
       name: `Rec-${tag}`,
       handlers: {
-        CHANNEL_PARK: (s: { uuid: string }) => void seen.push(`${tag}:${s.uuid}`),
-        BACKGROUND_JOB: (e: { jobUuid?: string }) => void seen.push(`${tag}:job ${e.jobUuid}`),
-        'switchyard::note': (s: { uuid: string } | undefined) => void seen.push(`${tag}:note ${s?.uuid ?? 'none'}`),
+        CHANNEL_PARK: (s) => void seen.push(`${tag}:${s.uuid}`),
+        BACKGROUND_JOB: (e) => void seen.push(`${tag}:job ${e.jobUuid}`),
+        'switchyard::note': (s) => void seen.push(`${tag}:note ${s?.uuid ?? 'none'}`),
       },
     });
     await client.loadApp(recorder('load'), { appId: 'load-1' });
