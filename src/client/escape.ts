@@ -40,14 +40,18 @@ export function assertNoLineBreak(value: string, what: string): void {
  */
 export function escapeForSplit(value: string, delim: string, escapeDelim = true): string {
   const blank = delim === ' ';
+  // Words with spaces are single-quoted, as FreeSWITCH users write them
+  // (`{origination_caller_id_name='John Doe'}`), except in the last element
+  // of a bounded split, which keeps its spaces anyway.
+  const quote = blank && escapeDelim && (value === '' || value.includes(' '));
   // cleanup_separated_string() trims unquoted edge spaces; `\s` survives it.
   let first = 0;
   let last = value.length;
-  if (!blank) {
+  if (!quote) {
     while (value[first] === ' ') first++;
     while (last > first && value[last - 1] === ' ') last--;
   }
-  const edge = (i: number): boolean => !blank && (i < first || i >= last);
+  const edge = (i: number): boolean => !quote && (i < first || i >= last);
   let out = '';
   for (let i = 0; i < value.length; i++) {
     const ch = value[i]!;
@@ -59,10 +63,7 @@ export function escapeForSplit(value: string, delim: string, escapeDelim = true)
     else if (!blank && escapeDelim && ch === delim) out += `\\${ch}`;
     else out += ch;
   }
-  // The blank layer groups words with single quotes, as FreeSWITCH users
-  // write values with spaces (`{origination_caller_id_name='John Doe'}`).
-  if (blank) return value === '' || value.includes(' ') ? `'${out}'` : out;
-  return out;
+  return quote ? `'${out}'` : out;
 }
 
 /** Would cleanup_separated_string() take a backslash before `next` as an escape? */
@@ -85,6 +86,16 @@ export function escapeVarValue(name: string, value: string): string {
 export function escapeArg(value: string, what: string): string {
   assertNoLineBreak(value, what);
   return escapeForSplit(value, ' ');
+}
+
+/**
+ * The last argument of a command that splits into a bounded number of
+ * arguments (`uuid_setvar <uuid> <name> <value>`): it keeps its inner spaces
+ * unquoted; quotes, escapes and edge spaces are still read.
+ */
+export function escapeLastArg(value: string, what: string): string {
+  assertNoLineBreak(value, what);
+  return escapeForSplit(value, ' ', false);
 }
 
 const VAR_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.:-]*$/;

@@ -11,7 +11,7 @@
  */
 
 import { randomUUID } from 'node:crypto';
-import { escapeArg, escapeForSplit } from '../client/escape.js';
+import { escapeArg, escapeForSplit, escapeLastArg } from '../client/escape.js';
 import { CommandError, InvalidArgumentError } from '../errors.js';
 import type { EslEvent } from '../protocol/event.js';
 import { apiOk, type SessionCommands } from './commands.js';
@@ -117,7 +117,7 @@ export class Session extends SessionBase {
 
   /** Sets a channel variable (`uuid_setvar`). */
   setVar(name: string, value: string): Promise<void> {
-    return this.#run(() => `uuid_setvar ${this.uuid} ${checkName(name)} ${escapeArg(value, `value of ${name}`)}`);
+    return this.#run(() => `uuid_setvar ${this.uuid} ${checkName(name)} ${escapeLastArg(value, `value of ${name}`)}`);
   }
 
   /** Sets several channel variables in one command (`uuid_setvar_multi`). */
@@ -125,7 +125,7 @@ export class Session extends SessionBase {
     if (Object.keys(vars).length === 0) return Promise.resolve();
     return this.#run(() => {
       const pairs = Object.entries(vars).map(([name, value]) => `${checkName(name)}=${escapeForSplit(value, ';')}`);
-      return `uuid_setvar_multi ${this.uuid} ${escapeArg(pairs.join(';'), 'variables')}`;
+      return `uuid_setvar_multi ${this.uuid} ${escapeLastArg(pairs.join(';'), 'variables')}`;
     });
   }
 
