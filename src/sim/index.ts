@@ -16,6 +16,7 @@ import { defaultIdentity, SimCore } from './core.js';
 import { DEFAULT_DIALPLAN } from './dialplan.js';
 import { errorEndpoint } from './endpoints/error.js';
 import { loopbackEndpoint } from './endpoints/loopback.js';
+import { sofiaEndpoint } from './endpoints/sofia.js';
 import { startHeartbeat } from './heartbeat.js';
 import { SimRuntime } from './runtime.js';
 import { SimServer } from './server.js';
@@ -120,6 +121,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   sim.apis.registerAll(coreApis).registerAll(uuidApis);
   sim.endpoints.set('loopback', loopbackEndpoint);
   sim.endpoints.set('error', errorEndpoint);
+  sim.endpoints.set('sofia', sofiaEndpoint);
 
   const server = new SimServer(
     sim,
