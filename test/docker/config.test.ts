@@ -265,6 +265,25 @@ describe('SIP profiles', () => {
   });
 });
 
+describe('the SIP self-call loop (docker/README.md, test/e2e)', () => {
+  it.each([
+    ['sofia/switchyard/park@127.0.0.1:5090', 'park', ['park']],
+    ['sofia/switchyard/echo@127.0.0.1:5090', 'echo', ['answer', 'echo']],
+  ])('%s leaves through a profile and lands in a context that runs %s', (dest, extension, apps) => {
+    const { doc } = assemble();
+    const m = /^sofia\/([^/]+)\/([^@]+)@([^:]+):(\d+)$/.exec(dest)!;
+    const [, via, user, host, port] = m;
+    const profiles = sofiaProfiles(doc);
+    expect(profiles.map((p) => p.name)).toContain(via);
+    const far = profiles.find((p) => p.settings['sip-ip'] === host && p.settings['sip-port'] === port);
+    expect(far?.name).toBe('loop');
+    expect(far?.name).not.toBe(via);
+    const ext = route(dialplanContexts(doc).get(far!.settings.context!)!, user!);
+    expect(ext?.name).toBe(extension);
+    expect(ext?.actions.map(([app]) => app)).toEqual(apps);
+  });
+});
+
 describe('the switchyard dialplan context', () => {
   const expected = [
     { name: 'park', field: 'destination_number', expression: '^park$', actions: [['park', '']] },
