@@ -23,9 +23,7 @@ export interface HostPort {
 
 export function addConnectOptions(command: Command): Command {
   return command
-    .addOption(
-      new Option('--password <password>', 'ESL password').env('ESL_PASSWORD').default(DEFAULT_PASSWORD),
-    )
+    .addOption(passwordOption())
     .addOption(new Option('--port <port>', 'port for a HOST given without one').default(DEFAULT_PORT).argParser(portArg))
     .option('--sim', 'run against an embedded FreeSWITCH simulator');
 }
@@ -54,4 +52,14 @@ function portArg(text: string): number {
   const n = parsePort(text);
   if (n === undefined) throw new CommanderArgumentError('port must be 1-65535');
   return n;
+}
+
+/** A port to listen on: 0 asks the OS for a free one. */
+export function listenPortArg(text: string): number {
+  if (text.trim() === '0') return 0;
+  return portArg(text);
+}
+
+export function passwordOption(): Option {
+  return new Option('--password <password>', 'ESL password').env('ESL_PASSWORD').default(DEFAULT_PASSWORD);
 }

@@ -9,7 +9,9 @@ import { realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
+import { apiCommand } from './api.js';
 import { plotCommand } from './plot.js';
+import { simCommand } from './sim.js';
 
 export function buildProgram(): Command {
   const program = new Command('switchyard')
@@ -20,7 +22,7 @@ export function buildProgram(): Command {
     .configureOutput({
       outputError: (text, write) => write(`switchyard: ${text.replace(/^error: /, '')}`),
     });
-  for (const command of [plotCommand()]) {
+  for (const command of [apiCommand(), simCommand(), plotCommand()]) {
     program.addCommand(command.copyInheritedSettings(program));
   }
   return program;

@@ -26,3 +26,42 @@ export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Pr
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
 }
+
+export interface CliSim {
+  host: string;
+  port: number;
+  /** SIGINT, then the exit code and everything it printed. */
+  stop(): Promise<CliResult>;
+}
+
+/** `switchyard sim --port 0` in a child process; resolves once it prints where it listens. */
+export function startCliSim(args: readonly string[] = []): Promise<CliSim> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'sim', '--port', '0', ...args], {
+      cwd: REPO,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    const exited = new Promise<CliResult>((done) =>
+      child.on('close', (code, signal) => done({ code, signal, stdout, stderr })),
+    );
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+      const m = /listening on (.+):(\d+)\n/.exec(stdout);
+      if (m) {
+        resolve({
+          host: m[1]!,
+          port: Number(m[2]),
+          stop: () => {
+            child.kill('SIGINT');
+            return exited;
+          },
+        });
+      }
+    });
+    child.on('error', reject);
+    void exited.then((r) => reject(new Error(`sim exited before listening: ${JSON.stringify(r)}`)));
+  });
+}

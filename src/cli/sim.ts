@@ -1,0 +1,37 @@
+/** `switchyard sim [--port 8021] [--password ClueCon]`: the FreeSWITCH simulator, until Ctrl-C. */
+
+import { Command, Option } from 'commander';
+import { startSimulator } from '../sim/index.js';
+import { DEFAULT_PORT, listenPortArg, passwordOption } from './connect-options.js';
+
+interface SimFlags {
+  host: string;
+  port: number;
+  password: string;
+}
+
+export function simCommand(): Command {
+  return new Command('sim')
+    .description('run the FreeSWITCH ESL simulator until Ctrl-C')
+    .addOption(new Option('--port <port>', 'port to listen on (0: any free port)').default(DEFAULT_PORT).argParser(listenPortArg))
+    .option('--host <address>', 'address to listen on (0.0.0.0: every interface)', '127.0.0.1')
+    .addOption(passwordOption())
+    .action(async (flags: SimFlags) => {
+      const sim = await startSimulator({ host: flags.host, port: flags.port, password: flags.password });
+      // Scripts and tests wait for this line to learn the port.
+      process.stdout.write(`switchyard sim listening on ${sim.host}:${sim.port}\n`);
+      const signal = await untilSignal(['SIGINT', 'SIGTERM']);
+      process.stdout.write(`switchyard sim: ${signal}, closing\n`);
+      await sim.close();
+    });
+}
+
+function untilSignal(signals: readonly NodeJS.Signals[]): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const on = (signal: NodeJS.Signals) => {
+      for (const s of signals) process.off(s, on);
+      resolve(signal);
+    };
+    for (const s of signals) process.on(s, on);
+  });
+}
