@@ -76,6 +76,8 @@ export interface Simulator {
   channels(): readonly SimChannelInfo[];
   /** Destroys every client socket abruptly (no disconnect notice): for reconnect tests. */
   dropConnections(): void;
+  /** Resolves when the port accepts connections: at once, or when a `reload mod_event_socket` is over. */
+  listening(): Promise<void>;
   /** Connected ESL clients. */
   connectionCount(): number;
   /** Runs an api command as `api <command>` would, returning its text. */
@@ -145,6 +147,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     },
     channels: () => [...core.channels.values()].filter((c) => !c.destroyed).map(channelInfo),
     dropConnections: () => server.dropConnections(),
+    listening: () => server.whenListening(),
     connectionCount: () => server.listeners.size,
     api: async (command) => {
       const sp = command.indexOf(' ');

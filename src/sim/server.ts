@@ -26,6 +26,7 @@ export class SimServer implements ServerControl {
   #port = 0;
   #closed = false;
   #reloadTimer: NodeJS.Timeout | undefined;
+  #listeningWaiters: Array<() => void> = [];
 
   constructor(sim: SimRuntime, timing: ServerTiming, maxQueuedEvents: number) {
     this.#sim = sim;
@@ -59,6 +60,13 @@ export class SimServer implements ServerControl {
     this.#server = server;
     this.#host = host;
     this.#port = addr.port;
+    for (const resolve of this.#listeningWaiters.splice(0)) resolve();
+  }
+
+  /** Resolves when the port accepts connections (at once, unless a reload is under way). */
+  whenListening(): Promise<void> {
+    if (this.#server || this.#closed) return Promise.resolve();
+    return new Promise((resolve) => this.#listeningWaiters.push(resolve));
   }
 
   reloadEventSocket(): void {
@@ -84,6 +92,7 @@ export class SimServer implements ServerControl {
 
   async close(): Promise<void> {
     this.#closed = true;
+    for (const resolve of this.#listeningWaiters.splice(0)) resolve();
     if (this.#reloadTimer) clearTimeout(this.#reloadTimer);
     this.#reloadTimer = undefined;
     const server = this.#server;
