@@ -1,7 +1,6 @@
 /** `switchyard api HOST CMD...`: one api command, its output on stdout, like `fs_cli -x`. */
 
 import { Command, Option } from 'commander';
-import { Connection } from '../connection/connection.js';
 import { InvalidArgumentError, TimeoutError } from '../errors.js';
 import { addConnectOptions, type ConnectFlags } from './connect-options.js';
 import { duration } from './dial.js';
@@ -33,6 +32,7 @@ async function runApi(hosts: string[], command: string, flags: ApiFlags): Promis
     // An api runs inline on FreeSWITCH's socket thread and sends nothing until it
     // is done (originate waits for an answer), so silence is normal: our own
     // deadline replaces the connection's liveness check.
+    const { Connection } = await import('../connection/connection.js');
     const connection = new Connection({ ...target!, livenessTimeoutMs: 0 });
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { apiCommand } from './api.js';
 import { plotCommand } from './plot.js';
+import { replCommand } from './repl.js';
 import { simCommand } from './sim.js';
 
 export function buildProgram(): Command {
@@ -22,7 +23,14 @@ export function buildProgram(): Command {
     .configureOutput({
       outputError: (text, write) => write(`switchyard: ${text.replace(/^error: /, '')}`),
     });
-  for (const command of [apiCommand(), simCommand(), plotCommand()]) {
+  // Runners load on demand, so `plot` never loads the ESL stack and every command starts fast.
+  const commands = [
+    apiCommand(),
+    replCommand(async (plan) => (await import('./repl-session.js')).runRepl(plan)),
+    simCommand(),
+    plotCommand(),
+  ];
+  for (const command of commands) {
     program.addCommand(command.copyInheritedSettings(program));
   }
   return program;

@@ -1,7 +1,6 @@
 /** `switchyard sim [--port 8021] [--password ClueCon]`: the FreeSWITCH simulator, until Ctrl-C. */
 
 import { Command, Option } from 'commander';
-import { startSimulator } from '../sim/index.js';
 import { DEFAULT_PORT, listenPortArg, passwordOption } from './connect-options.js';
 
 interface SimFlags {
@@ -17,10 +16,13 @@ export function simCommand(): Command {
     .option('--host <address>', 'address to listen on (0.0.0.0: every interface)', '127.0.0.1')
     .addOption(passwordOption())
     .action(async (flags: SimFlags) => {
+      const { startSimulator } = await import('../sim/index.js');
       const sim = await startSimulator({ host: flags.host, port: flags.port, password: flags.password });
-      // Scripts and tests wait for this line to learn the port.
+      // Listen for the signal before announcing the port: whoever waits for the
+      // line may send SIGINT the moment it arrives.
+      const stopped = untilSignal(['SIGINT', 'SIGTERM']);
       process.stdout.write(`switchyard sim listening on ${sim.host}:${sim.port}\n`);
-      const signal = await untilSignal(['SIGINT', 'SIGTERM']);
+      const signal = await stopped;
       process.stdout.write(`switchyard sim: ${signal}, closing\n`);
       await sim.close();
     });

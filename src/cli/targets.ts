@@ -5,7 +5,6 @@
  */
 
 import { InvalidArgumentError } from '../errors.js';
-import { startSimulator } from '../sim/index.js';
 import { type ConnectFlags, parseHost } from './connect-options.js';
 
 export interface Target {
@@ -25,6 +24,8 @@ export async function openTargets(hosts: readonly string[], flags: ConnectFlags)
     if (list.length === 0) throw new InvalidArgumentError('no HOST given (or use --sim)');
     return { list, close: async () => {} };
   }
+  // Loaded on demand: commands without --sim never pay for the simulator.
+  const { startSimulator } = await import('../sim/index.js');
   const sim = await startSimulator({ port: 0, password: flags.password });
   list.push({ host: sim.host, port: sim.port, password: flags.password });
   return { list, close: () => sim.close() };
