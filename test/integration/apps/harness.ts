@@ -1,0 +1,86 @@
+/**
+ * The shipped apps against the simulator: a real TCP Client + EventListener
+ * on a simulator at port 0, and a probe app that turns the events a test
+ * waits for into promises (no polling, no sleeps).
+ */
+
+import type { App } from '../../../src/app.js';
+import { Client } from '../../../src/client/client.js';
+import { EventListener } from '../../../src/listener/listener.js';
+import type { Session } from '../../../src/models/session.js';
+import type { EslEvent } from '../../../src/protocol/event.js';
+import { type Simulator, startSimulator } from '../../../src/sim/index.js';
+
+export interface Stack {
+  readonly sim: Simulator;
+  readonly listener: EventListener;
+  readonly client: Client;
+  close(): Promise<void>;
+}
+
+export async function startStack(): Promise<Stack> {
+  const sim = await startSimulator({ port: 0 });
+  const listener = new EventListener({ host: sim.host, port: sim.port, reconnect: false });
+  const client = new Client({ host: sim.host, port: sim.port, listener });
+  await client.connect();
+  return {
+    sim,
+    listener,
+    client,
+    async close() {
+      await client.close();
+      await sim.close();
+    },
+  };
+}
+
+/** Does the simulator implement this api command (or load this module)? */
+export async function simHas(sim: Simulator, command: string): Promise<boolean> {
+  return !(await sim.api(command)).includes('Command not found');
+}
+
+export interface Seen {
+  readonly name: string;
+  readonly uuid: string | undefined;
+  readonly event: EslEvent;
+}
+
+/**
+ * An app (loaded next to the app under test, under the same app id) that
+ * records the events it is given and resolves `until(n)` once `n` of them
+ * passed `keep`.
+ */
+export class Probe {
+  readonly seen: Seen[] = [];
+  readonly app: App;
+  readonly #waiters: Array<{ n: number; resolve: () => void }> = [];
+
+  constructor(events: readonly ('CHANNEL_EXECUTE' | 'PLAYBACK_START' | 'CHANNEL_DESTROY' | 'CHANNEL_HANGUP' | 'RECORD_START' | 'RECORD_STOP')[], keep: (s: Seen) => boolean = () => true) {
+    const note = (session: Session, event: EslEvent): void => {
+      const seen: Seen = { name: event.name, uuid: session.uuid, event };
+      if (!keep(seen)) return;
+      this.seen.push(seen);
+      for (const w of [...this.#waiters]) {
+        if (this.seen.length >= w.n) {
+          this.#waiters.splice(this.#waiters.indexOf(w), 1);
+          w.resolve();
+        }
+      }
+    };
+    this.app = { name: 'Probe', handlers: Object.fromEntries(events.map((e) => [e, note])) };
+  }
+
+  /** Resolves once `n` events were kept. */
+  until(n: number): Promise<void> {
+    if (this.seen.length >= n) return Promise.resolve();
+    return new Promise((resolve) => this.#waiters.push({ n, resolve }));
+  }
+}
+
+/** Resolves once `session` is destroyed. */
+export function destroyed(session: Session): Promise<unknown> {
+  if (session.closedReason !== undefined) return Promise.resolve();
+  return session.waitFor('CHANNEL_DESTROY', { timeout: 10_000 }).catch((error: unknown) => {
+    if (session.closedReason === undefined) throw error;
+  });
+}
