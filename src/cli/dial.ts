@@ -33,7 +33,8 @@ export interface DialPlan {
   intervalMs: number;
 }
 
-export const DEFAULT_DEST = 'loopback/park/switchyard';
+/** The simulator's and the docker FreeSWITCH's answering extension (context switchyard). */
+export const DEFAULT_DEST = 'loopback/answer/switchyard';
 
 interface DialFlags extends ConnectFlags {
   rate: number;

@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { apiCommand } from './api.js';
+import { dialCommand } from './dial.js';
 import { plotCommand } from './plot.js';
 import { replCommand } from './repl.js';
 import { simCommand } from './sim.js';
@@ -26,6 +27,9 @@ export function buildProgram(): Command {
   // Runners load on demand, so `plot` never loads the ESL stack and every command starts fast.
   const commands = [
     apiCommand(),
+    dialCommand(async (plan) => {
+      process.exitCode = await (await import('./dial-run.js')).runDial(plan);
+    }),
     replCommand(async (plan) => (await import('./repl-session.js')).runRepl(plan)),
     simCommand(),
     plotCommand(),

@@ -66,3 +66,48 @@ export function startCliSim(args: readonly string[] = []): Promise<CliSim> {
     void exited.then((r) => reject(new Error(`sim exited before listening: ${JSON.stringify(r)}`)));
   });
 }
+
+export interface CliProcess {
+  /** Resolves when stderr (or stdout) has printed a match. */
+  waitFor(stream: 'stdout' | 'stderr', pattern: RegExp): Promise<void>;
+  signal(signal: NodeJS.Signals): void;
+  exited: Promise<CliResult>;
+}
+
+/** A long-running `switchyard ARGS` to interact with (signals, streamed output). */
+export function spawnCli(args: readonly string[]): CliProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+    cwd: REPO,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const out = { stdout: '', stderr: '' };
+  const waiters: (() => void)[] = [];
+  const poke = () => {
+    for (const w of waiters.splice(0)) w();
+  };
+  child.stdout.setEncoding('utf8').on('data', (d: string) => {
+    out.stdout += d;
+    poke();
+  });
+  child.stderr.setEncoding('utf8').on('data', (d: string) => {
+    out.stderr += d;
+    poke();
+  });
+  const exited = new Promise<CliResult>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal, ...out })),
+  );
+  return {
+    exited,
+    signal: (s) => child.kill(s),
+    waitFor(stream, pattern) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          if (pattern.test(out[stream])) resolve();
+          else waiters.push(check);
+        };
+        void exited.then((r) => reject(new Error(`exited before ${pattern}: ${JSON.stringify(r)}`)));
+        check();
+      });
+    },
+  };
+}
