@@ -44,7 +44,9 @@ export interface OriginatedCall {
   readonly cause: string | undefined;
   /** Why a call was lost; undefined otherwise. */
   readonly reason: string | undefined;
-  /** ms since the epoch. */
+  /** When the pacer wanted this call offered (ms since the epoch). */
+  readonly scheduledAt: number;
+  /** When it was offered: `offeredAt - scheduledAt` is the pacing error. */
   readonly offeredAt: number;
   readonly answeredAt: number | undefined;
   readonly endedAt: number;
@@ -75,6 +77,7 @@ interface CallRecord {
   readonly id: string;
   readonly member: PoolMember;
   readonly flow: CallFlow;
+  readonly scheduledAt: number;
   readonly offeredAt: number;
   answeredAt: number | undefined;
   job: 'pending' | 'done' | 'failed';
@@ -115,13 +118,14 @@ export class CallBook {
   }
 
   /** Originates one call on `member`; the book follows it to its outcome. */
-  offer(member: PoolMember, flow: CallFlow): string {
+  offer(member: PoolMember, flow: CallFlow, scheduledAt: number): string {
     const id = randomUUID();
     const offeredAt = this.#o.now();
     const rec: CallRecord = {
       id,
       member,
       flow,
+      scheduledAt,
       offeredAt,
       answeredAt: undefined,
       job: 'pending',
@@ -290,6 +294,7 @@ export class CallBook {
       outcome,
       cause,
       reason,
+      scheduledAt: rec.scheduledAt,
       offeredAt: rec.offeredAt,
       answeredAt: rec.answeredAt,
       endedAt: at,

@@ -350,7 +350,7 @@ export class Originator extends EventEmitter<OriginatorEvents> {
     this.#late[this.#lateCount++ % LATE_SAMPLES] = slot.firedAt - slot.scheduledAt;
     this.#offered++;
     this.#window.add(slot.firedAt);
-    this.#book.offer(this.pool.next(), this.#mix.next());
+    this.#book.offer(this.pool.next(), this.#mix.next(), slot.scheduledAt);
     if (this.#offered >= this.#maxOffered) this.#stopOffering('max-offered');
     else if (this.#book.size >= this.#limit) this.#pacer.pause();
   };
@@ -365,12 +365,13 @@ export class Originator extends EventEmitter<OriginatorEvents> {
       this.#lost++;
       bump(this.#lostByReason, call.reason ?? 'unknown');
     }
-    this.#pauseOrResume();
+    // Listeners see the call end before the freed slot is reused.
     try {
       this.emit('call', call);
     } catch (error) {
       this.logger.error({ err: error }, 'a call listener threw');
     }
+    this.#pauseOrResume();
     if (this.#idle()) this.#becameIdle();
   };
 

@@ -32,7 +32,12 @@ export interface PacerOptions {
   /** Slots per second, > 0. */
   readonly rate: number;
   readonly onSlot: (slot: PacerSlot) => void;
-  /** Most slots fired in one wake-up while catching up. Default: 4 ms worth of slots, at least 2. */
+  /**
+   * Most slots fired in one wake-up while catching up. Default: 20 ms worth of
+   * slots, at least 4: a busy event loop turns only every few milliseconds, and
+   * the bound must not be lower than what is due in one turn or the pacer could
+   * never catch up.
+   */
   readonly maxBurst?: number;
   /** Slots more than this late (ms) are dropped, not caught up. Default 1000. */
   readonly maxLagMs?: number;
@@ -158,7 +163,7 @@ export class Pacer {
   }
 
   #burstFor(rate: number): number {
-    return this.#fixedBurst ?? Math.max(2, Math.ceil(rate / 250));
+    return this.#fixedBurst ?? Math.max(4, Math.ceil(rate / 50));
   }
 
   #nextAt(): number {
