@@ -13,6 +13,7 @@ import { apiCommand } from './api.js';
 import { dialCommand } from './dial.js';
 import { plotCommand } from './plot.js';
 import { replCommand } from './repl.js';
+import { serveCommand } from './serve.js';
 import { simCommand } from './sim.js';
 
 export function buildProgram(): Command {
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
       process.exitCode = await (await import('./dial-run.js')).runDial(plan);
     }),
     replCommand(async (plan) => (await import('./repl-session.js')).runRepl(plan)),
+    serveCommand(async (plan) => (await import('./serve-run.js')).runServe(plan)),
     simCommand(),
     plotCommand(),
   ];

@@ -2,6 +2,7 @@
 
 import { Command, Option } from 'commander';
 import { DEFAULT_PORT, listenPortArg, passwordOption } from './connect-options.js';
+import { untilSignal } from './signals.js';
 
 interface SimFlags {
   host: string;
@@ -26,14 +27,4 @@ export function simCommand(): Command {
       process.stdout.write(`switchyard sim: ${signal}, closing\n`);
       await sim.close();
     });
-}
-
-function untilSignal(signals: readonly NodeJS.Signals[]): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const on = (signal: NodeJS.Signals) => {
-      for (const s of signals) process.off(s, on);
-      resolve(signal);
-    };
-    for (const s of signals) process.on(s, on);
-  });
 }
