@@ -188,10 +188,11 @@ export class CallBook {
   }
 
   #find(session: Session): CallRecord | undefined {
+    // Cheapest first: the originated leg, then its Call, and only then a header lookup.
     return (
       this.#records.get(session.uuid) ??
-      this.#records.get(session.get(CALL_ID_HEADER) ?? '') ??
-      (session.call === undefined ? undefined : this.#records.get(session.call.id))
+      (session.call === undefined ? undefined : this.#records.get(session.call.id)) ??
+      this.#records.get(session.get(CALL_ID_HEADER) ?? '')
     );
   }
 

@@ -33,10 +33,11 @@ export interface PacerOptions {
   readonly rate: number;
   readonly onSlot: (slot: PacerSlot) => void;
   /**
-   * Most slots fired in one wake-up while catching up. Default: 20 ms worth of
-   * slots, at least 4: a busy event loop turns only every few milliseconds, and
-   * the bound must not be lower than what is due in one turn or the pacer could
-   * never catch up.
+   * Most slots fired in one wake-up while catching up. Default: 50 ms worth of
+   * slots, at least 4. A loop busy reading events turns only every few tens of
+   * milliseconds (libuv reads a socket up to 32 times per turn), and the bound
+   * must not be lower than what falls due in one turn or the pacer could never
+   * catch up; a real stall beyond that is spread over several turns.
    */
   readonly maxBurst?: number;
   /** Slots more than this late (ms) are dropped, not caught up. Default 1000. */
@@ -163,7 +164,7 @@ export class Pacer {
   }
 
   #burstFor(rate: number): number {
-    return this.#fixedBurst ?? Math.max(4, Math.ceil(rate / 50));
+    return this.#fixedBurst ?? Math.max(4, Math.ceil(rate / 20));
   }
 
   #nextAt(): number {
