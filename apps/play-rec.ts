@@ -162,9 +162,12 @@ export class PlayRec implements App {
   /** Plays the clip, then stops every recording of the call and hangs it up. */
   async #play(session: Session, call: Call, rec: CallRecording): Promise<void> {
     try {
-      await session.execute('playback', this.clip, { loops: this.#loops });
-      rec.clipPlayed = true;
-      this.stats.clipsPlayed++;
+      // One execute per loop, not the `loops` header: switch_ivr_parse_event gives every loop the
+      // same Application-UUID, so the first loop's completion could not be told from the last's.
+      for (let i = 0; i < this.#loops && !session.hungup; i++) await session.execute('playback', this.clip);
+      // A playback cut short by the hangup completes too: only a leg still up played it all.
+      rec.clipPlayed = !session.hungup;
+      if (rec.clipPlayed) this.stats.clipsPlayed++;
     } catch (error) {
       if (!session.hungup) this.#logger.warn({ uuid: session.uuid, err: error }, 'clip playback failed');
     }

@@ -39,6 +39,27 @@ export async function simHas(sim: Simulator, command: string): Promise<boolean> 
   return !(await sim.api(command)).includes('Command not found');
 }
 
+/**
+ * Does the simulator complete a `sendmsg` execute with the Event-UUID we sent
+ * as its Application-UUID (switch_ivr_parse_event sets it as the channel's
+ * app_uuid)? Session.execute() waits on exactly that.
+ */
+export async function simTracksExecute(stack: Stack): Promise<boolean> {
+  const uuid = await stack.client.originate({ dest: 'loopback/answer/switchyard' }).result({ timeout: 10_000 });
+  const a = stack.listener.sessions.get(uuid)!;
+  try {
+    // A capability probe, not a synchronisation: `set` completes at once when it is supported.
+    await a.execute('set', 'switchyard_probe=1', { timeout: 2000 });
+    return true;
+  } catch {
+    return false;
+  } finally {
+    const legs = a.call?.sessions ?? [a];
+    await a.call?.hangup();
+    await Promise.all(legs.map(destroyed));
+  }
+}
+
 export interface Seen {
   readonly name: string;
   readonly uuid: string | undefined;

@@ -21,6 +21,8 @@ export interface Harness {
   readonly client: Client;
   /** Resolves with the first command (already sent or still to come) `match` accepts. */
   command(match: (c: SentCommand) => boolean): Promise<SentCommand>;
+  /** Resolves with the n-th (1-based) command `match` accepts, once it is sent. */
+  nth(match: (c: SentCommand) => boolean, n: number): Promise<SentCommand>;
   /** The api commands sent after the subscriptions, in order. */
   apis(): string[];
   /** Feeds a channel event about `uuid` (see channelEvent for its default headers). */
@@ -68,6 +70,17 @@ export async function harness(app: App, options: HarnessOptions = {}): Promise<H
       const hit = fake.sent.find(match);
       if (hit !== undefined) return Promise.resolve(hit);
       return new Promise((resolve) => waiters.push({ match, resolve }));
+    },
+    nth(match, n) {
+      let seen = 0;
+      // Counts every command once, in send order: find() hands them over oldest first.
+      const counted = new Set<SentCommand>();
+      return this.command((c) => {
+        if (!match(c) || counted.has(c)) return false;
+        counted.add(c);
+        seen++;
+        return seen === n;
+      });
     },
     apis: () => fake.commands('api'),
     emit: (name, uuid, extra = {}) => fake.emitEvent(channelEvent(name, uuid, extra)),

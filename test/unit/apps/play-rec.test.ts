@@ -26,13 +26,22 @@ async function playing(options: PlayRecOptions = {}, apiReply?: (c: string) => s
 
 describe('PlayRec', () => {
   it('records both legs from their answer, plays the clip on the outbound leg, then stops the recordings and hangs up', async () => {
-    const { h, app, recorded, play } = await playing({ loops: 3 });
+    const { h, app, recorded } = await playing({ loops: 3 });
     expect(h.apis()).toEqual([`uuid_answer ${B}`, `uuid_record ${B} start /rec/callee_${B}.wav`, `uuid_record ${A} start /rec/caller_${A}.wav`]);
-    const sent = await play;
-    expect(sent.headers).toMatchObject({ 'execute-app-name': 'playback', 'execute-app-arg': 'tone_stream://%(1000,0,1004)', loops: '3' });
-    expect(recorded).toEqual([]);
-    expect(app.active).toBe(1);
-    h.complete(sent);
+    // Each loop is its own execute: FreeSWITCH gives every loop of one sendmsg the same Application-UUID.
+    for (let loop = 1; loop <= 3; loop++) {
+      const sent = await h.nth(execute(A, 'playback'), loop);
+      expect(sent.headers).toEqual({
+        'call-command': 'execute',
+        'execute-app-name': 'playback',
+        'execute-app-arg': 'tone_stream://%(1000,0,1004)',
+        'Event-UUID': expect.any(String),
+      });
+      expect(recorded).toEqual([]);
+      expect(app.active).toBe(1);
+      h.complete(sent);
+    }
+    expect(h.fake.commands('sendmsg')).toEqual([`sendmsg ${A}`, `sendmsg ${A}`, `sendmsg ${A}`]);
     await h.command(api(`uuid_kill ${A} NORMAL_CLEARING`));
     expect(h.apis().slice(3)).toEqual([
       `uuid_record ${B} stop /rec/callee_${B}.wav`,
