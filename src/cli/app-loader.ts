@@ -1,8 +1,9 @@
 /**
  * Finds the App an `--app` argument names. A file is imported and its default
  * export (or its only export) used: an App object, or a class constructed with
- * no arguments. Shipped apps by name live in apps/, a separate build the CLI
- * cannot import from src/, so names are refused with a clear message for now.
+ * no arguments. A name is one of the shipped apps, which live in apps/ (a
+ * separate build): the CLI reaches them through the package's own
+ * `switchyard/apps` export, as a user would.
  */
 
 import { pathToFileURL } from 'node:url';
@@ -10,11 +11,46 @@ import type { App } from '../app.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { AppRef } from './serve.js';
 
+/** A variable, so TypeScript leaves the package self-reference to run time. */
+const SHIPPED_APPS: string = 'switchyard/apps';
+
+export interface ShippedApp {
+  name: string;
+  create: () => App;
+}
+
+/** Every export of `switchyard/apps` that constructs, without arguments, into an App. */
+export async function shippedApps(): Promise<ShippedApp[]> {
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(SHIPPED_APPS)) as Record<string, unknown>;
+  } catch (cause) {
+    throw new Error(`the shipped apps are not available (cannot import ${SHIPPED_APPS}; is switchyard built?)`, { cause });
+  }
+  const found: ShippedApp[] = [];
+  for (const value of Object.values(mod)) {
+    if (typeof value !== 'function') continue;
+    const create = () => new (value as new () => App)();
+    let probe: unknown;
+    try {
+      probe = create();
+    } catch {
+      continue; // needs arguments: a helper, not an app
+    }
+    if (isApp(probe)) found.push({ name: probe.name, create });
+  }
+  return found;
+}
+
 export async function loadAppRef(ref: AppRef): Promise<App> {
   if (ref.kind === 'name') {
-    throw new InvalidArgumentError(
-      `app "${ref.name}": shipped apps cannot be named from the CLI yet; pass a module file (./my-app.ts)`,
-    );
+    const apps = await shippedApps();
+    const app = apps.find((a) => a.name === ref.name);
+    if (!app) {
+      const names = apps.map((a) => a.name).join(', ');
+      throw new InvalidArgumentError(`unknown app "${ref.name}" (shipped: ${names}); or pass a module file (./my-app.ts)`);
+    }
+    return app.create();
   }
   let mod: Record<string, unknown>;
   try {

@@ -7,12 +7,12 @@ export interface AppListing {
   description?: string;
 }
 
-export function listAppsCommand(list: () => readonly AppListing[]): Command {
+export function listAppsCommand(list: () => Promise<readonly AppListing[]>): Command {
   return new Command('list-apps')
     .description('list the shipped call apps')
     .option('--json', 'print as JSON')
-    .action((flags: { json?: boolean }) => {
-      process.stdout.write(formatAppList(list(), flags.json === true));
+    .action(async (flags: { json?: boolean }) => {
+      process.stdout.write(formatAppList(await list(), flags.json === true));
     });
 }
 

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { apiCommand } from './api.js';
 import { dialCommand } from './dial.js';
+import { listAppsCommand } from './list-apps.js';
 import { plotCommand } from './plot.js';
 import { replCommand } from './repl.js';
 import { serveCommand } from './serve.js';
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
     }),
     replCommand(async (plan) => (await import('./repl-session.js')).runRepl(plan)),
     serveCommand(async (plan) => (await import('./serve-run.js')).runServe(plan)),
+    listAppsCommand(async () => (await import('./app-loader.js')).shippedApps()),
     simCommand(),
     plotCommand(),
   ];

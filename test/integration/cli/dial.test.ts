@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -97,12 +97,11 @@ describe('switchyard dial --sim', () => {
     expect(await readFile(report, 'utf8')).toContain('switchyard-data');
   });
 
-  it('refuses a shipped app by name in one line', async () => {
-    const r = await runCli(['dial', '--sim', '--app', 'TonePlay']);
-    expect(r).toMatchObject({
-      code: 1,
-      stdout: '',
-      stderr: 'switchyard: app "TonePlay": shipped apps cannot be named from the CLI yet; pass a module file (./my-app.ts)\n',
-    });
+  it('runs app modules from files', async () => {
+    const file = join(dir, 'quiet.mjs');
+    await writeFile(file, "export default { name: 'Quiet', handlers: {} };\n");
+    const r = await runCli(['dial', '--sim', '--app', `${file},3`, '--rate', '100', '--max-offered', '5', '--duration', '100ms', '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ offered: 5, completed: 5 });
   });
 });

@@ -1,7 +1,23 @@
 import { spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
+
+/**
+ * A tsconfig for tsx that also maps `switchyard/apps` to the apps' source, the
+ * way the built package resolves its own export; pass it as TSX_TSCONFIG_PATH.
+ */
+export async function appsTsconfig(dir: string): Promise<string> {
+  const file = join(dir, 'tsconfig.apps.json');
+  const config = {
+    extends: join(REPO, 'tsconfig.json'),
+    compilerOptions: { paths: { switchyard: ['./src/index.ts'], 'switchyard/apps': ['./apps/index.ts'] } },
+  };
+  await writeFile(file, JSON.stringify(config));
+  return file;
+}
 
 export interface CliResult {
   code: number | null;
