@@ -10,18 +10,12 @@
  * scans the object once for ranges and decodes a value only when asked.
  */
 import { ProtocolError } from '../errors.js';
-import type { HeaderIndex } from './event-plain.js';
+import { type HeaderReader, matchesAt, matchesAtFolded, nameBytes } from './header-reader.js';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const ARRAY_PREFIX = 'ARRAY::';
 const ARRAY_SEPARATOR = '|:';
-
-export interface JsonLayout extends HeaderIndex {
-  /** Range of the `_body` string token (quotes included), or -1. */
-  readonly bodyStart: number;
-  readonly bodyEnd: number;
-}
 
 function isSpace(b: number | undefined): boolean {
   return b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
@@ -89,51 +83,109 @@ export function decodeJsonValue(buf: Buffer, start: number, end: number): string
   return ARRAY_PREFIX + items.join(ARRAY_SEPARATOR);
 }
 
-export function indexJson(buf: Buffer): JsonLayout {
-  const names: string[] = [];
-  const starts: number[] = [];
-  const ends: number[] = [];
-  let bodyStart = -1;
-  let bodyEnd = -1;
-  let pos = skipSpace(buf, 0);
-  if (buf[pos] !== 0x7b) fail("expected '{'", pos);
-  pos = skipSpace(buf, pos + 1);
-  if (buf[pos] === 0x7d) pos++;
-  else {
-    for (;;) {
-      if (buf[pos] !== QUOTE) fail('expected a key', pos);
-      const keyEnd = stringEnd(buf, pos);
-      const name = decodeJsonString(buf, pos, keyEnd);
-      pos = skipSpace(buf, keyEnd);
-      if (buf[pos] !== 0x3a) fail("expected ':'", pos);
-      const vStart = skipSpace(buf, pos + 1);
-      let vEnd: number;
-      if (buf[vStart] === QUOTE) vEnd = stringEnd(buf, vStart);
-      else if (buf[vStart] === 0x5b) vEnd = arrayEnd(buf, vStart);
-      else fail('expected a string or an array of strings', vStart);
-      if (name === '_body' && buf[vStart] === QUOTE) {
-        bodyStart = vStart;
-        bodyEnd = vEnd;
-        // The Content-Length FreeSWITCH adds just before _body is framing, not a header.
-        if (names[names.length - 1] === 'Content-Length') {
-          names.pop();
-          starts.pop();
-          ends.pop();
+export class JsonReader implements HeaderReader {
+  readonly #buf: Buffer;
+  /** Per header: the key's bytes between its quotes, and the value token. */
+  readonly #nameStart: number[] = [];
+  readonly #nameEnd: number[] = [];
+  readonly #valueStart: number[] = [];
+  readonly #valueEnd: number[] = [];
+  /** Whether some key holds a JSON escape (then its raw bytes are not its name). */
+  #escapedKeys = false;
+  #bodyStart = -1;
+  #bodyEnd = -1;
+
+  constructor(buf: Buffer) {
+    this.#buf = buf;
+    let pos = skipSpace(buf, 0);
+    if (buf[pos] !== 0x7b) fail("expected '{'", pos);
+    pos = skipSpace(buf, pos + 1);
+    if (buf[pos] === 0x7d) pos++;
+    else {
+      for (;;) {
+        if (buf[pos] !== QUOTE) fail('expected a key', pos);
+        const keyStart = pos + 1;
+        const keyEnd = stringEnd(buf, pos) - 1;
+        pos = skipSpace(buf, keyEnd + 1);
+        if (buf[pos] !== 0x3a) fail("expected ':'", pos);
+        const vStart = skipSpace(buf, pos + 1);
+        let vEnd: number;
+        if (buf[vStart] === QUOTE) vEnd = stringEnd(buf, vStart);
+        else if (buf[vStart] === 0x5b) vEnd = arrayEnd(buf, vStart);
+        else fail('expected a string or an array of strings', vStart);
+        this.#add(keyStart, keyEnd, vStart, vEnd);
+        pos = skipSpace(buf, vEnd);
+        if (buf[pos] === 0x7d) {
+          pos++;
+          break;
         }
-      } else {
-        names.push(name);
-        starts.push(vStart);
-        ends.push(vEnd);
+        if (buf[pos] !== 0x2c) fail("expected ',' or '}'", pos);
+        pos = skipSpace(buf, pos + 1);
       }
-      pos = skipSpace(buf, vEnd);
-      if (buf[pos] === 0x7d) {
-        pos++;
-        break;
-      }
-      if (buf[pos] !== 0x2c) fail("expected ',' or '}'", pos);
-      pos = skipSpace(buf, pos + 1);
     }
+    if (skipSpace(buf, pos) !== buf.length) fail('trailing bytes after the object', pos);
   }
-  if (skipSpace(buf, pos) !== buf.length) fail('trailing bytes after the object', pos);
-  return { names, starts, ends, bodyStart, bodyEnd };
+
+  #keyIs(start: number, end: number, key: string): boolean {
+    return end - start === key.length && this.#buf.toString('latin1', start, end) === key;
+  }
+
+  #add(keyStart: number, keyEnd: number, vStart: number, vEnd: number): void {
+    const buf = this.#buf;
+    const slash = buf.indexOf(BACKSLASH, keyStart);
+    if (slash >= 0 && slash < keyEnd) this.#escapedKeys = true;
+    if (buf[vStart] === QUOTE && this.#keyIs(keyStart, keyEnd, '_body')) {
+      this.#bodyStart = vStart;
+      this.#bodyEnd = vEnd;
+      // The Content-Length FreeSWITCH adds just before _body is framing, not a header.
+      const last = this.#nameStart.length - 1;
+      if (last >= 0 && this.#keyIs(this.#nameStart[last]!, this.#nameEnd[last]!, 'Content-Length')) {
+        this.#nameStart.pop();
+        this.#nameEnd.pop();
+        this.#valueStart.pop();
+        this.#valueEnd.pop();
+      }
+      return;
+    }
+    this.#nameStart.push(keyStart);
+    this.#nameEnd.push(keyEnd);
+    this.#valueStart.push(vStart);
+    this.#valueEnd.push(vEnd);
+  }
+
+  get count(): number {
+    return this.#nameStart.length;
+  }
+
+  find(name: string, folded: boolean): number {
+    const needle = nameBytes(name);
+    const buf = this.#buf;
+    for (let i = this.#nameStart.length - 1; i >= 0; i--) {
+      const start = this.#nameStart[i]!;
+      if (this.#nameEnd[i]! - start !== needle.length) continue;
+      if (folded ? matchesAtFolded(buf, start, needle) : matchesAt(buf, start, needle)) return i;
+    }
+    if (!this.#escapedKeys) return -1;
+    const wanted = folded ? name.toLowerCase() : name;
+    for (let i = this.#nameStart.length - 1; i >= 0; i--) {
+      const n = this.nameAt(i);
+      if ((folded ? n.toLowerCase() : n) === wanted) return i;
+    }
+    return -1;
+  }
+
+  nameAt(i: number): string {
+    return decodeJsonString(this.#buf, this.#nameStart[i]! - 1, this.#nameEnd[i]! + 1);
+  }
+
+  valueAt(i: number): string {
+    return decodeJsonValue(this.#buf, this.#valueStart[i]!, this.#valueEnd[i]!);
+  }
+
+  /** The whole object was checked when it was indexed. */
+  validate(): void {}
+
+  body(): string | undefined {
+    return this.#bodyStart >= 0 ? decodeJsonString(this.#buf, this.#bodyStart, this.#bodyEnd) : undefined;
+  }
 }

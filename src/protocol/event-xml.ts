@@ -13,23 +13,15 @@
  * Header values go through switch_url_encode() first, so they never hold
  * `<`, `>` or `&`; the body is only XML-escaped (switch_xml_ampencode: `&amp;
  * &lt; &gt; &#xD;`, non-ASCII as `&#xHEX;`, and after a `<!` the rest raw).
- * Header values are decoded lazily; the structure is checked when indexed.
+ * The structure is checked once, keeping byte ranges; values are decoded only when asked.
  */
 import { ProtocolError } from '../errors.js';
-import type { HeaderIndex } from './event-plain.js';
+import { type HeaderReader, matchesAt, matchesAtFolded, nameBytes } from './header-reader.js';
 import { percentDecodeBytes } from './percent.js';
 
 const LT = 0x3c;
 const GT = 0x3e;
 const AMP = 0x26;
-
-export interface XmlLayout extends HeaderIndex {
-  /** The raw (escaped) body text range, or -1. */
-  readonly bodyStart: number;
-  readonly bodyEnd: number;
-  /** The `<Content-Length>` element's value, or -1. */
-  readonly bodyLength: number;
-}
 
 function fail(what: string, pos: number): never {
   throw new ProtocolError(`malformed event-xml body: ${what} at byte ${pos}`);
@@ -53,74 +45,135 @@ function startsWith(buf: Buffer, pos: number, text: string): boolean {
   return buf.toString('latin1', pos, pos + text.length) === text;
 }
 
-/** One `<name>text</name>` or `<name/>` at `pos` (a `<`). */
-function element(buf: Buffer, pos: number): { name: string; start: number; end: number; next: number } {
-  const close = buf.indexOf(GT, pos);
-  if (close < 0) fail('unterminated tag', pos);
-  if (buf[close - 1] === 0x2f) {
-    const name = buf.toString('utf8', pos + 1, close - 1);
-    return { name, start: close + 1, end: close + 1, next: close + 1 };
-  }
-  const name = buf.toString('utf8', pos + 1, close);
-  if (name === '' || name.startsWith('/')) fail('expected an element', pos);
-  const textEnd = buf.indexOf(LT, close + 1);
-  if (textEnd < 0) fail(`unterminated <${name}>`, pos);
-  const next = expect(buf, textEnd, `</${name}>`);
-  return { name, start: close + 1, end: textEnd, next };
+/** Index just past `</name>` when it follows `at` (spaces allowed before it), else a ProtocolError. */
+function closeTag(buf: Buffer, at: number, nameStart: number, nameEnd: number): number {
+  const n = nameEnd - nameStart;
+  if (buf[at] !== LT || buf[at + 1] !== 0x2f || buf[at + 2 + n] !== GT) fail('expected a closing tag', at);
+  for (let k = 0; k < n; k++) if (buf[at + 2 + k] !== buf[nameStart + k]) fail('mismatched closing tag', at);
+  return at + n + 3;
 }
 
-export function indexXml(buf: Buffer): XmlLayout {
-  const names: string[] = [];
-  const starts: number[] = [];
-  const ends: number[] = [];
-  let pos = expect(buf, 0, '<event>');
-  pos = skipSpace(buf, pos);
-  if (startsWith(buf, pos, '<headers/>')) pos += 10;
-  else {
-    pos = expect(buf, pos, '<headers>');
+export class XmlReader implements HeaderReader {
+  readonly #buf: Buffer;
+  readonly #nameStart: number[] = [];
+  readonly #nameEnd: number[] = [];
+  readonly #valueStart: number[] = [];
+  readonly #valueEnd: number[] = [];
+  #bodyStart = -1;
+  #bodyEnd = -1;
+  /** The `<Content-Length>` element's value, or -1. */
+  #bodyLength = -1;
+
+  constructor(buf: Buffer) {
+    this.#buf = buf;
+    let pos = expect(buf, 0, '<event>');
+    pos = skipSpace(buf, pos);
+    if (startsWith(buf, pos, '<headers/>')) pos += 10;
+    else {
+      pos = expect(buf, pos, '<headers>');
+      for (;;) {
+        pos = skipSpace(buf, pos);
+        if (buf[pos] !== LT) fail('expected an element', pos);
+        if (buf[pos + 1] === 0x2f) {
+          pos = expect(buf, pos, '</headers>');
+          break;
+        }
+        pos = this.#element(pos, true);
+      }
+    }
     for (;;) {
       pos = skipSpace(buf, pos);
-      if (buf[pos] !== LT) fail('expected an element', pos);
-      if (startsWith(buf, pos, '</headers>')) {
-        pos += 10;
+      if (startsWith(buf, pos, '</event>')) {
+        pos += 8;
         break;
       }
-      const el = element(buf, pos);
-      names.push(el.name);
-      starts.push(el.start);
-      ends.push(el.end);
-      pos = el.next;
+      if (buf[pos] !== LT) fail('expected an element', pos);
+      if (startsWith(buf, pos, '<body>')) {
+        // After `<!` FreeSWITCH copies the body raw, so only the last </body> is sure.
+        const end = buf.lastIndexOf('</body>');
+        if (end < pos) fail('unterminated <body>', pos);
+        this.#bodyStart = pos + 6;
+        this.#bodyEnd = end;
+        pos = end + 7;
+        continue;
+      }
+      pos = this.#element(pos, false);
     }
+    if (skipSpace(buf, pos) !== buf.length) fail('trailing bytes after </event>', pos);
   }
-  let bodyStart = -1;
-  let bodyEnd = -1;
-  let bodyLength = -1;
-  for (;;) {
-    pos = skipSpace(buf, pos);
-    if (startsWith(buf, pos, '</event>')) {
-      pos += 8;
-      break;
+
+  /** One `<name>text</name>` or `<name/>` at `pos` (a `<`); a header, or an element beside <headers>. */
+  #element(pos: number, isHeader: boolean): number {
+    const buf = this.#buf;
+    const close = buf.indexOf(GT, pos);
+    if (close < 0) fail('unterminated tag', pos);
+    const selfClosing = buf[close - 1] === 0x2f;
+    const nameStart = pos + 1;
+    const nameEnd = selfClosing ? close - 1 : close;
+    if (nameEnd <= nameStart || buf[nameStart] === 0x2f) fail('expected an element', pos);
+    let textEnd = close + 1;
+    let next = close + 1;
+    if (!selfClosing) {
+      textEnd = buf.indexOf(LT, close + 1);
+      if (textEnd < 0) fail('unterminated element', pos);
+      next = closeTag(buf, textEnd, nameStart, nameEnd);
     }
-    if (buf[pos] !== LT) fail('expected an element', pos);
-    if (startsWith(buf, pos, '<body>')) {
-      // After `<!` FreeSWITCH copies the body raw, so only the last </body> is sure.
-      const end = buf.lastIndexOf('</body>');
-      if (end < pos) fail('unterminated <body>', pos);
-      bodyStart = pos + 6;
-      bodyEnd = end;
-      pos = end + 7;
-      continue;
+    if (isHeader) {
+      this.#nameStart.push(nameStart);
+      this.#nameEnd.push(nameEnd);
+      this.#valueStart.push(close + 1);
+      this.#valueEnd.push(textEnd);
+    } else if (nameEnd - nameStart === 14 && buf.toString('latin1', nameStart, nameEnd) === 'Content-Length') {
+      const text = buf.toString('latin1', close + 1, textEnd);
+      if (!/^\d+$/.test(text)) fail('invalid Content-Length', close + 1);
+      this.#bodyLength = Number(text);
     }
-    const el = element(buf, pos);
-    if (el.name === 'Content-Length') {
-      const text = buf.toString('latin1', el.start, el.end);
-      if (!/^\d+$/.test(text)) fail('invalid Content-Length', el.start);
-      bodyLength = Number(text);
-    }
-    pos = el.next;
+    return next;
   }
-  if (skipSpace(buf, pos) !== buf.length) fail('trailing bytes after </event>', pos);
-  return { names, starts, ends, bodyStart, bodyEnd, bodyLength };
+
+  get count(): number {
+    return this.#nameStart.length;
+  }
+
+  find(name: string, folded: boolean): number {
+    const needle = nameBytes(name);
+    const buf = this.#buf;
+    for (let i = this.#nameStart.length - 1; i >= 0; i--) {
+      const start = this.#nameStart[i]!;
+      if (this.#nameEnd[i]! - start !== needle.length) continue;
+      if (folded ? matchesAtFolded(buf, start, needle) : matchesAt(buf, start, needle)) return i;
+    }
+    return -1;
+  }
+
+  nameAt(i: number): string {
+    return this.#buf.toString('utf8', this.#nameStart[i]!, this.#nameEnd[i]!);
+  }
+
+  valueAt(i: number): string {
+    return decodeXmlValue(this.#buf, this.#valueStart[i]!, this.#valueEnd[i]!);
+  }
+
+  /** The whole document was checked when it was indexed. */
+  validate(): void {}
+
+  /**
+   * The body text. switch_xml_toxml_r adds a two-space indent before `</body>`
+   * when the text ends in LF; `<Content-Length>` (bytes) tells it apart from a
+   * body that really ends in `\n  `.
+   */
+  body(): string | undefined {
+    if (this.#bodyStart < 0) return undefined;
+    const raw = this.#buf.toString('utf8', this.#bodyStart, this.#bodyEnd);
+    // switch_xml_ampencode stops escaping at `<!`: what follows is verbatim.
+    const immune = raw.indexOf('<!');
+    const text = immune < 0 ? xmlUnescape(raw) : xmlUnescape(raw.slice(0, immune)) + raw.slice(immune);
+    if (text.endsWith('\n  ')) {
+      const trimmed = text.slice(0, -2);
+      if (this.#bodyLength < 0 || Buffer.byteLength(trimmed, 'utf8') === this.#bodyLength) return trimmed;
+    }
+    return text;
+  }
 }
 
 const NAMED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
@@ -143,21 +196,4 @@ export function decodeXmlValue(buf: Buffer, start: number, end: number): string 
   if (amp < 0 || amp >= end) return percentDecodeBytes(buf, start, end);
   const unescaped = Buffer.from(xmlUnescape(buf.toString('utf8', start, end)), 'utf8');
   return percentDecodeBytes(unescaped, 0, unescaped.length);
-}
-
-/**
- * The body text. switch_xml_toxml_r adds a two-space indent before `</body>`
- * when the text ends in LF; `<Content-Length>` (bytes) tells it apart from a
- * body that really ends in `\n  `.
- */
-export function decodeXmlBody(buf: Buffer, layout: XmlLayout): string {
-  const raw = buf.toString('utf8', layout.bodyStart, layout.bodyEnd);
-  // switch_xml_ampencode stops escaping at `<!`: what follows is verbatim.
-  const immune = raw.indexOf('<!');
-  const text = immune < 0 ? xmlUnescape(raw) : xmlUnescape(raw.slice(0, immune)) + raw.slice(immune);
-  if (text.endsWith('\n  ')) {
-    const trimmed = text.slice(0, -2);
-    if (layout.bodyLength < 0 || Buffer.byteLength(trimmed, 'utf8') === layout.bodyLength) return trimmed;
-  }
-  return text;
 }

@@ -14,55 +14,60 @@
  * an exact-case match is preferred to a case-insensitive one.
  */
 import { InvalidArgumentError, ProtocolError } from '../errors.js';
+import { JsonReader } from './event-json.js';
+import { PlainReader } from './event-plain.js';
+import { XmlReader } from './event-xml.js';
 import type { Frame } from './frame.js';
-import { decodeJsonString, decodeJsonValue, indexJson } from './event-json.js';
-import {
-  decodePlainValue,
-  findPlainValue,
-  type HeaderIndex,
-  indexPlain,
-  layoutPlain,
-  valueEnd,
-} from './event-plain.js';
-import { decodeXmlBody, decodeXmlValue, indexXml, type XmlLayout } from './event-xml.js';
+import type { HeaderReader } from './header-reader.js';
 import { ContentType, type EventFormat, Header } from './names.js';
 
 const ARRAY_PREFIX = 'ARRAY::';
 const ARRAY_SEPARATOR = '|:';
 
-type Decoder = (buf: Buffer, start: number, end: number) => string;
+/** An event built in memory: its headers are already strings. */
+class ListReader implements HeaderReader {
+  readonly #names: string[];
+  readonly #values: string[];
+  readonly #body: string | undefined;
+  constructor(headers: Record<string, string>, body: string | undefined) {
+    this.#names = Object.keys(headers);
+    this.#values = this.#names.map((n) => headers[n]!);
+    this.#body = body;
+  }
+  get count(): number {
+    return this.#names.length;
+  }
+  find(name: string, folded: boolean): number {
+    if (!folded) return this.#names.lastIndexOf(name);
+    const lower = name.toLowerCase();
+    return this.#names.findLastIndex((n) => n.toLowerCase() === lower);
+  }
+  nameAt(i: number): string {
+    return this.#names[i]!;
+  }
+  valueAt(i: number): string {
+    return this.#values[i]!;
+  }
+  validate(): void {}
+  body(): string | undefined {
+    return this.#body;
+  }
+}
 
 export class EslEvent {
   /** The wire format the event came in (`plain` for events built in memory). */
   readonly format: EventFormat;
   /** Event-Name (`CUSTOM` for custom events, see `subclass`). */
   readonly name: string;
-  readonly #buf: Buffer;
-  readonly #decode: Decoder;
-  /** event-plain: header lines end here (the body's Content-Length line excluded). */
-  readonly #headersEnd: number;
-  #index: HeaderIndex | undefined;
-  #values: Array<string | undefined> | undefined;
-  #bodyText: (() => string | undefined) | undefined;
+  readonly #reader: HeaderReader;
+  /** Decoded values by header position, once all are listed (single get()s decode afresh: cheaper than a cache). */
+  #values: string[] | undefined;
+  #bodyRead = false;
   #body: string | undefined;
 
-  private constructor(
-    format: EventFormat,
-    buf: Buffer,
-    decode: Decoder,
-    headersEnd: number,
-    index: HeaderIndex | undefined,
-    values: Array<string | undefined> | undefined,
-    bodyText: (() => string | undefined) | undefined,
-  ) {
+  private constructor(format: EventFormat, reader: HeaderReader) {
     this.format = format;
-    this.#buf = buf;
-    this.#decode = decode;
-    this.#headersEnd = headersEnd;
-    this.#index = index;
-    this.#values = values;
-    this.#bodyText = bodyText;
-    this.#body = undefined;
+    this.#reader = reader;
     const name = this.get(Header.EventName);
     if (name === undefined) throw new ProtocolError(`${format} event without Event-Name`);
     this.name = name;
@@ -76,11 +81,11 @@ export class EslEvent {
     }
     switch (frame.contentType) {
       case ContentType.EventPlain:
-        return EslEvent.#fromPlain(buf);
+        return new EslEvent('plain', new PlainReader(buf));
       case ContentType.EventJson:
-        return EslEvent.#fromJson(buf);
+        return new EslEvent('json', new JsonReader(buf));
       case ContentType.EventXml:
-        return EslEvent.#fromXml(buf);
+        return new EslEvent('xml', new XmlReader(buf));
       default:
         throw new ProtocolError(`not an event frame: Content-Type ${JSON.stringify(frame.contentType)}`);
     }
@@ -91,29 +96,7 @@ export class EslEvent {
     if (headers[Header.EventName] === undefined) {
       throw new InvalidArgumentError('EslEvent.fromHeaders needs an Event-Name header');
     }
-    const names = Object.keys(headers);
-    const values = names.map((n) => headers[n]);
-    const index: HeaderIndex = { names, starts: [], ends: [] };
-    return new EslEvent('plain', Buffer.alloc(0), decodePlainValue, 0, index, values, () => body);
-  }
-
-  static #fromPlain(buf: Buffer): EslEvent {
-    const layout = layoutPlain(buf);
-    const bodyText =
-      layout.bodyEnd > layout.bodyStart ? () => buf.toString('utf8', layout.bodyStart, layout.bodyEnd) : undefined;
-    return new EslEvent('plain', buf, decodePlainValue, layout.headersEnd, undefined, undefined, bodyText);
-  }
-
-  static #fromJson(buf: Buffer): EslEvent {
-    const layout = indexJson(buf);
-    const bodyText = layout.bodyStart >= 0 ? () => decodeJsonString(buf, layout.bodyStart, layout.bodyEnd) : undefined;
-    return new EslEvent('json', buf, decodeJsonValue, 0, layout, new Array(layout.names.length), bodyText);
-  }
-
-  static #fromXml(buf: Buffer): EslEvent {
-    const layout: XmlLayout = indexXml(buf);
-    const bodyText = layout.bodyStart >= 0 ? () => decodeXmlBody(buf, layout) : undefined;
-    return new EslEvent('xml', buf, decodeXmlValue, 0, layout, new Array(layout.names.length), bodyText);
+    return new EslEvent('plain', new ListReader(headers, body));
   }
 
   /** Event-Subclass (e.g. `sofia::register` for CUSTOM events), if any. */
@@ -133,28 +116,19 @@ export class EslEvent {
 
   /** The event's own body (e.g. a BACKGROUND_JOB result), without its Content-Length framing. */
   get body(): string | undefined {
-    if (this.#bodyText !== undefined) {
-      this.#body = this.#bodyText();
-      this.#bodyText = undefined;
+    if (!this.#bodyRead) {
+      this.#body = this.#reader.body();
+      this.#bodyRead = true;
     }
     return this.#body;
   }
 
   /** One header's decoded value; the name matches case-insensitively. */
   get(header: string): string | undefined {
-    if (this.#index === undefined) {
-      // event-plain before any case-insensitive lookup: search the bytes.
-      const start = findPlainValue(this.#buf, this.#headersEnd, header);
-      if (start >= 0) return this.#decode(this.#buf, start, valueEnd(this.#buf, start));
-    }
-    const index = this.#ensureIndex();
-    let i = index.names.lastIndexOf(header);
-    if (i < 0) {
-      const lower = header.toLowerCase();
-      i = index.names.findLastIndex((n) => n.toLowerCase() === lower);
-      if (i < 0) return undefined;
-    }
-    return this.#valueAt(i);
+    let i = this.#reader.find(header, false);
+    if (i < 0) i = this.#reader.find(header, true);
+    if (i < 0) return undefined;
+    return this.#values === undefined ? this.#reader.valueAt(i) : this.#values[i];
   }
 
   /** An array header's items (`ARRAY::a|:b` -> ['a', 'b']); [value] for a plain one, [] when absent. */
@@ -167,15 +141,14 @@ export class EslEvent {
   /** All headers, decoded; for a repeated name the last occurrence (in the place of the first). */
   headers(): Record<string, string> {
     const out: Record<string, string> = {};
-    const { names } = this.#ensureIndex();
-    for (let i = 0; i < names.length; i++) {
-      const name = names[i]!;
-      const value = this.#valueAt(i);
+    const values = this.#allValues();
+    for (let i = 0; i < values.length; i++) {
+      const name = this.#reader.nameAt(i);
       // A header called __proto__ must stay data, not replace the prototype.
       if (name === '__proto__') {
-        Object.defineProperty(out, name, { value, enumerable: true, writable: true, configurable: true });
+        Object.defineProperty(out, name, { value: values[i], enumerable: true, writable: true, configurable: true });
       } else {
-        out[name] = value;
+        out[name] = values[i]!;
       }
     }
     return out;
@@ -183,26 +156,18 @@ export class EslEvent {
 
   /** All headers in wire order, repeated names kept, decoded. */
   entries(): Array<[string, string]> {
-    const { names } = this.#ensureIndex();
-    return names.map((name, i) => [name, this.#valueAt(i)]);
+    const values = this.#allValues();
+    return values.map((v, i) => [this.#reader.nameAt(i), v]);
   }
 
-  #ensureIndex(): HeaderIndex {
-    if (this.#index === undefined) {
-      this.#index = indexPlain(this.#buf, this.#headersEnd);
-      this.#values = new Array(this.#index.names.length);
+  #allValues(): string[] {
+    if (this.#values === undefined) {
+      const reader = this.#reader;
+      reader.validate();
+      const values: string[] = [];
+      for (let i = 0; i < reader.count; i++) values.push(reader.valueAt(i));
+      this.#values = values;
     }
-    return this.#index;
-  }
-
-  #valueAt(i: number): string {
-    const values = this.#values!;
-    let v = values[i];
-    if (v === undefined) {
-      const index = this.#index!;
-      v = this.#decode(this.#buf, index.starts[i]!, index.ends[i]!);
-      values[i] = v;
-    }
-    return v;
+    return this.#values;
   }
 }

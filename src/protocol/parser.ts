@@ -27,14 +27,21 @@
  */
 import { ProtocolError } from '../errors.js';
 import type { Frame } from './frame.js';
-import { Header } from './names.js';
+import { matchesAt } from './header-reader.js';
+import { ContentType, Header } from './names.js';
 
 /** FreeSWITCH's limits on one frame. */
 export const MAX_HEADER_BYTES = 10 * 1024 * 1024;
 export const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
 const LF = 0x0a;
-const COLON_SPACE = Buffer.from(': ', 'latin1');
+const COLON = 0x3a;
+const SPACE = 0x20;
+const LENGTH_PREFIX = Buffer.from('Content-Length: ', 'latin1');
+const EVENT_TYPE_PREFIX = Buffer.from('Content-Type: text/event-', 'latin1');
+const PLAIN_END = Buffer.from('plain\n\n', 'latin1');
+const JSON_END = Buffer.from('json\n\n', 'latin1');
+const XML_END = Buffer.from('xml\n\n', 'latin1');
 const EMPTY = Buffer.alloc(0);
 
 /** Parser states (numbers, for a monomorphic field). */
@@ -122,39 +129,104 @@ export class EslParser {
 
   /** Looks for the end of the header block from `pos`; returns the next position. */
   #readHead(buf: Buffer, pos: number, emit: (frame: Frame, next: number) => void): number {
-    let end: number; // index of the second LF of the blank line
     if (this.#headLength === 0) {
+      // Common case: the whole block is in this chunk. Parse its lines while
+      // looking for the blank line, one native byte search (memchr) per line.
       if (buf[pos] === LF) throw new ProtocolError('unexpected empty line between frames');
-      end = buf.indexOf('\n\n', pos, 'latin1');
-      if (end >= 0) end += 1;
-    } else if (buf[pos] === LF && this.#headEndsWithLF()) {
+      const next = this.#eventHead(buf, pos, emit);
+      if (next >= 0) return next;
+      const headers: Record<string, string> = {};
+      let start = pos;
+      for (;;) {
+        const lineEnd = buf.indexOf(LF, start);
+        if (lineEnd < 0) break;
+        if (lineEnd === start) return this.#headDone(buf, lineEnd + 1, headers, emit);
+        if (lineEnd - pos > MAX_HEADER_BYTES) throw new ProtocolError(`header block exceeds ${MAX_HEADER_BYTES} bytes`);
+        addHeaderLine(headers, buf, start, lineEnd);
+        start = lineEnd + 1;
+      }
+      // The block continues in the next chunk: keep this piece (the partial
+      // parse is dropped; these bytes are parsed once more, when joined).
+      return this.#keepHeadPiece(buf, pos);
+    }
+    let end = -1; // index of the LF that makes the blank line
+    if (buf[pos] === LF && this.#headEndsWithLF()) {
       end = pos;
     } else {
-      end = buf.indexOf('\n\n', pos, 'latin1');
-      if (end >= 0) end += 1;
+      let start = pos;
+      for (;;) {
+        const lineEnd = buf.indexOf(LF, start);
+        if (lineEnd < 0) break;
+        if (lineEnd === start && start !== pos) {
+          end = lineEnd;
+          break;
+        }
+        start = lineEnd + 1;
+      }
     }
-    if (end < 0) {
-      const size = this.#headLength + buf.length - pos;
-      if (size > MAX_HEADER_BYTES) throw new ProtocolError(`header block exceeds ${MAX_HEADER_BYTES} bytes`);
-      this.#headParts.push(buf.subarray(pos));
-      this.#headLength = size;
-      return buf.length;
-    }
-    let block: Buffer;
-    if (this.#headLength === 0) {
-      block = buf.subarray(pos, end);
-    } else {
-      this.#headParts.push(buf.subarray(pos, end));
-      block = Buffer.concat(this.#headParts, this.#headLength + end - pos);
-      this.#headParts = [];
-      this.#headLength = 0;
-    }
+    if (end < 0) return this.#keepHeadPiece(buf, pos);
+    const size = this.#headLength + end - pos;
+    if (size > MAX_HEADER_BYTES) throw new ProtocolError(`header block exceeds ${MAX_HEADER_BYTES} bytes`);
+    this.#headParts.push(buf.subarray(pos, end));
+    const block = Buffer.concat(this.#headParts, size);
+    this.#headParts = [];
+    this.#headLength = 0;
     // `block` ends with the first LF of the blank line; its lines end with LF.
-    if (block.length > MAX_HEADER_BYTES) throw new ProtocolError(`header block exceeds ${MAX_HEADER_BYTES} bytes`);
-    const headers = parseHeaderBlock(block);
+    const headers: Record<string, string> = {};
+    let start = 0;
+    while (start < block.length) {
+      const lineEnd = block.indexOf(LF, start);
+      addHeaderLine(headers, block, start, lineEnd);
+      start = lineEnd + 1;
+    }
+    return this.#headDone(buf, end + 1, headers, emit);
+  }
+
+  /**
+   * Fast path for the block mod_event_socket writes before every event,
+   * `Content-Length: N\nContent-Type: text/event-FORMAT\n\n`, matched byte for
+   * byte with no search; returns -1 when the block is anything else.
+   */
+  #eventHead(buf: Buffer, pos: number, emit: (frame: Frame, next: number) => void): number {
+    if (!matchesAt(buf, pos, LENGTH_PREFIX)) return -1;
+    const digitsStart = pos + LENGTH_PREFIX.length;
+    let i = digitsStart;
+    while (i < buf.length && i - digitsStart < 9 && buf[i]! >= 0x30 && buf[i]! <= 0x39) i++;
+    if (i === digitsStart || buf[i] !== LF || !matchesAt(buf, i + 1, EVENT_TYPE_PREFIX)) return -1;
+    const tail = i + 1 + EVENT_TYPE_PREFIX.length;
+    let contentType: string;
+    let next: number;
+    if (matchesAt(buf, tail, PLAIN_END)) {
+      contentType = ContentType.EventPlain;
+      next = tail + PLAIN_END.length;
+    } else if (matchesAt(buf, tail, JSON_END)) {
+      contentType = ContentType.EventJson;
+      next = tail + JSON_END.length;
+    } else if (matchesAt(buf, tail, XML_END)) {
+      contentType = ContentType.EventXml;
+      next = tail + XML_END.length;
+    } else {
+      return -1;
+    }
+    const headers: Record<string, string> = {
+      [Header.ContentLength]: buf.toString('latin1', digitsStart, i),
+      [Header.ContentType]: contentType,
+    };
+    return this.#headDone(buf, next, headers, emit);
+  }
+
+  #keepHeadPiece(buf: Buffer, pos: number): number {
+    const size = this.#headLength + buf.length - pos;
+    if (size > MAX_HEADER_BYTES) throw new ProtocolError(`header block exceeds ${MAX_HEADER_BYTES} bytes`);
+    this.#headParts.push(buf.subarray(pos));
+    this.#headLength = size;
+    return buf.length;
+  }
+
+  /** The header block is complete; `next` is the first byte after it. */
+  #headDone(buf: Buffer, next: number, headers: Record<string, string>, emit: (frame: Frame, next: number) => void): number {
     const contentType = headers[Header.ContentType] ?? '';
     const lengthText = headers[Header.ContentLength];
-    const next = end + 1;
     if (lengthText === undefined) {
       emit({ contentType, headers, body: undefined }, next);
       return next;
@@ -193,29 +265,23 @@ export class EslParser {
 }
 
 /**
- * `Name: value\n` lines -> a plain object; values verbatim (decoded as UTF-8).
- * A later duplicate replaces an earlier one.
+ * One `Name: value` line (bytes [start, end)) into `headers`; the value is kept
+ * verbatim (read as UTF-8). A later duplicate replaces an earlier one.
  */
-function parseHeaderBlock(block: Buffer): Record<string, string> {
-  const headers: Record<string, string> = {};
-  const end = block.length;
-  let start = 0;
-  while (start < end) {
-    const lineEnd = block.indexOf(LF, start);
-    const sep = block.indexOf(COLON_SPACE, start);
-    if (sep < 0 || sep > lineEnd || sep === start) {
-      throw new ProtocolError(`malformed header line: ${JSON.stringify(block.toString('utf8', start, Math.min(lineEnd, start + 200)))}`);
-    }
-    const name = block.toString('utf8', start, sep);
-    const value = block.toString('utf8', sep + 2, lineEnd);
-    if (name === '__proto__') {
-      Object.defineProperty(headers, name, { value, enumerable: true, writable: true, configurable: true });
-    } else {
-      headers[name] = value;
-    }
-    start = lineEnd + 1;
+function addHeaderLine(headers: Record<string, string>, buf: Buffer, start: number, end: number): void {
+  // The separator is the first ": " (a name may hold a ':' not followed by a space).
+  let sep = buf.indexOf(COLON, start);
+  while (sep >= 0 && sep < end && buf[sep + 1] !== SPACE) sep = buf.indexOf(COLON, sep + 1);
+  if (sep < 0 || sep >= end || sep === start) {
+    throw new ProtocolError(`malformed header line: ${JSON.stringify(buf.toString('utf8', start, Math.min(end, start + 200)))}`);
   }
-  return headers;
+  const name = buf.toString('utf8', start, sep);
+  const value = buf.toString('utf8', sep + 2, end);
+  if (name === '__proto__') {
+    Object.defineProperty(headers, name, { value, enumerable: true, writable: true, configurable: true });
+  } else {
+    headers[name] = value;
+  }
 }
 
 function parseContentLength(text: string): number {

@@ -192,8 +192,8 @@ describe('EslEvent decodes lazily', () => {
     expect(plainValuesDecoded() - before).toBe(2);
     const count = ev.entries().length;
     expect(count).toBe(139);
+    // Listing decodes every value once; after that nothing is decoded again.
     expect(plainValuesDecoded() - before).toBe(2 + count);
-    // Once indexed, values are cached.
     ev.headers();
     ev.get('Caller-Caller-ID-Name');
     expect(plainValuesDecoded() - before).toBe(2 + count);

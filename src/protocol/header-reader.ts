@@ -1,0 +1,50 @@
+/**
+ * What EslEvent needs from each event format's reader (event-plain.ts,
+ * event-json.ts, event-xml.ts), and the byte comparisons they share: header
+ * names are matched against the raw bytes, so looking one up decodes nothing.
+ */
+
+export interface HeaderReader {
+  /** Number of headers, repeats included. */
+  readonly count: number;
+  /** The LAST header whose name equals `name` (ASCII case folded when `folded`), or -1. */
+  find(name: string, folded: boolean): number;
+  nameAt(i: number): string;
+  /** The decoded value of header i. */
+  valueAt(i: number): string;
+  /** Throws ProtocolError if some header is malformed (checked when all are listed). */
+  validate(): void;
+  body(): string | undefined;
+}
+
+/** UTF-8 bytes of header names, bounded so odd names cannot grow it forever. */
+const cache = new Map<string, Buffer>();
+const MAX_CACHED = 4096;
+
+export function nameBytes(name: string): Buffer {
+  let bytes = cache.get(name);
+  if (bytes === undefined) {
+    bytes = Buffer.from(name, 'utf8');
+    if (cache.size >= MAX_CACHED) cache.clear();
+    cache.set(name, bytes);
+  }
+  return bytes;
+}
+
+/** buf[at, at + needle.length) equals needle. */
+export function matchesAt(buf: Uint8Array, at: number, needle: Uint8Array): boolean {
+  const n = needle.length;
+  if (at + n > buf.length) return false;
+  for (let k = 0; k < n; k++) if (buf[at + k] !== needle[k]) return false;
+  return true;
+}
+
+const fold = (b: number): number => (b >= 0x41 && b <= 0x5a ? b | 0x20 : b);
+
+/** The same, ignoring ASCII case (as switch_event_get_header's strcasecmp). */
+export function matchesAtFolded(buf: Uint8Array, at: number, needle: Uint8Array): boolean {
+  const n = needle.length;
+  if (at + n > buf.length) return false;
+  for (let k = 0; k < n; k++) if (fold(buf[at + k]!) !== fold(needle[k]!)) return false;
+  return true;
+}
