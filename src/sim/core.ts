@@ -78,10 +78,15 @@ export class SimCore<C extends ChannelLike = ChannelLike> {
   readonly #sinks = new Set<EventSink>();
   readonly #timers = new Set<NodeJS.Timeout>();
   #sequence = 1000;
+  #fired = 0;
+  /** While set, fire() collects events here instead of delivering them (firehose templates). */
+  #capture: SimEvent[] | undefined;
   #sessionId = 0;
   #peak = 0;
   #peakFiveMin = 0;
+  /** Start times (ms) of the sessions of the last second: a queue read from #windowHead. */
   #perSecondWindow: number[] = [];
+  #windowHead = 0;
   #perSecondMax = 0;
   #closed = false;
 
@@ -89,6 +94,11 @@ export class SimCore<C extends ChannelLike = ChannelLike> {
     this.identity = identity;
     this.limits = limits;
     this.logger = logger;
+  }
+
+  /** Events fired since start. */
+  get firedCount(): number {
+    return this.#fired;
   }
 
   get closed(): boolean {
@@ -126,12 +136,37 @@ export class SimCore<C extends ChannelLike = ChannelLike> {
 
   fire(event: SimEvent): void {
     if (this.#closed) return;
+    if (this.#capture) {
+      this.#capture.push(event);
+      return;
+    }
+    this.#fired++;
     for (const sink of this.#sinks) sink.deliverEvent(event);
+  }
+
+  /** Runs `fn`, returning the events it fires instead of delivering them (and dropping its log lines). */
+  capture(fn: () => void): SimEvent[] {
+    const saved = this.#capture;
+    const out: SimEvent[] = [];
+    this.#capture = out;
+    try {
+      fn();
+    } finally {
+      this.#capture = saved;
+    }
+    return out;
+  }
+
+  /** Takes `count` consecutive sequence numbers and returns the first. */
+  reserveSequences(count: number): number {
+    const first = this.#sequence + 1;
+    this.#sequence += count;
+    return first;
   }
 
   /** switch_log_printf: a line for every listener whose `log` level admits it. */
   log(level: number, origin: EventOrigin, text: string, userData = '', textChannel: number = TextChannel.Log): void {
-    if (this.#closed || level > this.coreLogLevel || this.#sinks.size === 0) return;
+    if (this.#closed || this.#capture || level > this.coreLogLevel || this.#sinks.size === 0) return;
     const stamp = formatLogStamp(nowMicros());
     const line: LogLine = {
       level,
@@ -162,7 +197,7 @@ export class SimCore<C extends ChannelLike = ChannelLike> {
     const now = Date.now();
     this.#perSecondWindow.push(now);
     this.#trimWindow(now);
-    this.#perSecondMax = Math.max(this.#perSecondMax, this.#perSecondWindow.length);
+    this.#perSecondMax = Math.max(this.#perSecondMax, this.#windowSize());
     return ++this.#sessionId;
   }
 
@@ -171,7 +206,7 @@ export class SimCore<C extends ChannelLike = ChannelLike> {
     if (this.channels.size >= this.limits.maxSessions) return 'max';
     const now = Date.now();
     this.#trimWindow(now);
-    if (this.#perSecondWindow.length >= this.limits.sessionsPerSecond) return 'rate';
+    if (this.#windowSize() >= this.limits.sessionsPerSecond) return 'rate';
     return 'ok';
   }
 
@@ -202,7 +237,7 @@ export class SimCore<C extends ChannelLike = ChannelLike> {
       sinceStartup: this.#sessionId,
       peak: this.#peak,
       peakFiveMin: this.#peakFiveMin,
-      perSecondLast: this.#perSecondWindow.length,
+      perSecondLast: this.#windowSize(),
       perSecondMax: this.#perSecondMax,
     };
   }
@@ -230,11 +265,18 @@ export class SimCore<C extends ChannelLike = ChannelLike> {
     this.#sinks.clear();
   }
 
+  #windowSize(): number {
+    return this.#perSecondWindow.length - this.#windowHead;
+  }
+
   #trimWindow(now: number): void {
     const w = this.#perSecondWindow;
-    let drop = 0;
-    while (drop < w.length && now - w[drop]! >= 1000) drop++;
-    if (drop > 0) this.#perSecondWindow = w.slice(drop);
+    while (this.#windowHead < w.length && now - w[this.#windowHead]! >= 1000) this.#windowHead++;
+    // Compact once the consumed head dominates, keeping the trim amortised O(1).
+    if (this.#windowHead > 1024 && this.#windowHead * 2 > w.length) {
+      this.#perSecondWindow = w.slice(this.#windowHead);
+      this.#windowHead = 0;
+    }
   }
 }
 

@@ -51,10 +51,14 @@ export class SimEvent {
   encode(format: EventFormat): Buffer {
     let out = this.#encoded[format];
     if (out === undefined) {
-      out = serializeEvent(format, this.headers, this.body);
+      out = this.serialize(format);
       this.#encoded[format] = out;
     }
     return out;
+  }
+
+  protected serialize(format: EventFormat): Buffer {
+    return serializeEvent(format, this.headers, this.body);
   }
 }
 

@@ -17,9 +17,12 @@ import { DEFAULT_DIALPLAN } from './dialplan.js';
 import { errorEndpoint } from './endpoints/error.js';
 import { loopbackEndpoint } from './endpoints/loopback.js';
 import { sofiaEndpoint } from './endpoints/sofia.js';
+import { type FirehoseOptions, type FirehoseResult, runFirehose } from './firehose.js';
 import { startHeartbeat } from './heartbeat.js';
 import { SimRuntime } from './runtime.js';
 import { SimServer } from './server.js';
+
+export type { FirehoseOptions, FirehoseResult } from './firehose.js';
 
 export interface SimulatorOptions {
   /** Default 127.0.0.1. */
@@ -82,6 +85,11 @@ export interface Simulator {
   connectionCount(): number;
   /** Runs an api command as `api <command>` would, returning its text. */
   api(command: string): Promise<string>;
+  /**
+   * Generates the events of `calls` loopback calls as fast as every
+   * subscriber's socket takes them (pausing while one must drain).
+   */
+  firehose(options: FirehoseOptions): Promise<FirehoseResult>;
 }
 
 function channelInfo(ch: SimChannel): SimChannelInfo {
@@ -149,6 +157,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     dropConnections: () => server.dropConnections(),
     listening: () => server.whenListening(),
     connectionCount: () => server.listeners.size,
+    firehose: (opts) => runFirehose(sim, () => server.listeners, opts),
     api: async (command) => {
       const sp = command.indexOf(' ');
       const result = await sim.executeApi(sp < 0 ? command : command.slice(0, sp), sp < 0 ? '' : command.slice(sp + 1));

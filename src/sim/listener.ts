@@ -49,6 +49,7 @@ export class Listener implements EventSink {
   #busy = false;
   /** Set when the socket's buffer is full; frames then wait in #backlog for 'drain'. */
   #blocked = false;
+  #corked = false;
   #backlog: Buffer[] = [];
   #backlogEvents = 0;
   #lost = 0;
@@ -200,6 +201,15 @@ export class Listener implements EventSink {
       this.#backlog.push(frame);
       if (droppable) this.#backlogEvents++;
       return;
+    }
+    if (!this.#corked) {
+      // Frames written in the same tick go out in one writev instead of a syscall each.
+      this.#corked = true;
+      this.socket.cork();
+      process.nextTick(() => {
+        this.#corked = false;
+        this.socket.uncork();
+      });
     }
     if (!this.socket.write(frame)) this.#blocked = true;
   }

@@ -13,6 +13,7 @@ import type { SimChannel } from './channel.js';
 import type { SimCore } from './core.js';
 import type { Dialplan } from './dialplan.js';
 import type { EventOrigin } from './event.js';
+import type { DrainableSink } from './firehose.js';
 
 export interface OutboundRequest {
   /** What follows `tech/` in the dial string. */
@@ -41,6 +42,8 @@ export interface RuntimeOptions {
 export interface ServerControl {
   /** `reload mod_event_socket`: notice to every listener, close, accept again. */
   reloadEventSocket(): void;
+  /** The connected listeners, for flow control (firehose). */
+  readonly listeners: Iterable<DrainableSink>;
 }
 
 export interface ApiResult {

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { formatUptime, nowMicros } from '../clock.js';
 import type { SimRuntime } from '../runtime.js';
 import type { ApiHandler } from './registry.js';
+import { runFirehose } from '../firehose.js';
 import { showApi } from './show.js';
 
 function statusText(sim: SimRuntime): string {
@@ -108,6 +109,20 @@ const reload: ApiHandler = (sim, { args }) => {
   return module === '' ? '-ERR Invalid syntax\n' : '+OK Reloading XML\n+OK module unloaded\n+OK module loaded\n';
 };
 
+/**
+ * `sim_firehose <calls>` (simulator only): starts generating the events of
+ * that many calls and answers at once; a CUSTOM `sim::firehose` event
+ * (Firehose-Calls, Firehose-Events, Firehose-Elapsed-MS) tells when it is done.
+ */
+const simFirehose: ApiHandler = (sim, { args }) => {
+  const calls = Number.parseInt(args.trim(), 10);
+  if (!Number.isFinite(calls) || calls <= 0) return '-USAGE: sim_firehose <calls>\n';
+  void runFirehose(sim, () => sim.server?.listeners ?? [], { calls }).catch((err: unknown) => {
+    sim.logger.error({ err }, 'firehose failed');
+  });
+  return `+OK firehose ${calls} calls\n`;
+};
+
 export const coreApis: Readonly<Record<string, ApiHandler>> = {
   status: statusText,
   version: (sim) => `FreeSWITCH Version ${sim.core.identity.version} ( 64bit)\n`,
@@ -128,4 +143,5 @@ export const coreApis: Readonly<Record<string, ApiHandler>> = {
   unload: (sim, call) => (call.args.trim() === 'mod_event_socket' ? reload(sim, call) : '+OK\n'),
   eval: (_sim, { args }) => args,
   echo: (_sim, { args }) => args,
+  sim_firehose: simFirehose,
 };

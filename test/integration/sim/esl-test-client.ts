@@ -130,7 +130,17 @@ export class TestClient {
   }
 }
 
+const decoded = new WeakMap<Frame, ReceivedEvent | undefined>();
+
+/** The event in a frame (decoded once per frame), or undefined for other frames. */
 export function decodeEvent(frame: Frame): ReceivedEvent | undefined {
+  if (decoded.has(frame)) return decoded.get(frame);
+  const event = decodeEventUncached(frame);
+  decoded.set(frame, event);
+  return event;
+}
+
+function decodeEventUncached(frame: Frame): ReceivedEvent | undefined {
   const body = frame.body?.toString('utf8') ?? '';
   if (frame.contentType === 'text/event-plain') {
     const end = body.indexOf('\n\n');
