@@ -4,7 +4,7 @@
  * waits for into promises (no polling, no sleeps).
  */
 
-import type { App } from '../../../src/app.js';
+import type { App, SessionCallback } from '../../../src/app.js';
 import { Client } from '../../../src/client/client.js';
 import { EventListener } from '../../../src/listener/listener.js';
 import type { Session } from '../../../src/models/session.js';
@@ -66,6 +66,8 @@ export interface Seen {
   readonly event: EslEvent;
 }
 
+export type ProbeEvent = 'CHANNEL_EXECUTE' | 'PLAYBACK_START' | 'CHANNEL_DESTROY' | 'CHANNEL_HANGUP' | 'RECORD_START' | 'RECORD_STOP';
+
 /**
  * An app (loaded next to the app under test, under the same app id) that
  * records the events it is given and resolves `until(n)` once `n` of them
@@ -76,7 +78,7 @@ export class Probe {
   readonly app: App;
   readonly #waiters: Array<{ n: number; resolve: () => void }> = [];
 
-  constructor(events: readonly ('CHANNEL_EXECUTE' | 'PLAYBACK_START' | 'CHANNEL_DESTROY' | 'CHANNEL_HANGUP' | 'RECORD_START' | 'RECORD_STOP')[], keep: (s: Seen) => boolean = () => true) {
+  constructor(events: readonly ProbeEvent[], keep: (s: Seen) => boolean = () => true) {
     const note = (session: Session, event: EslEvent): void => {
       const seen: Seen = { name: event.name, uuid: session.uuid, event };
       if (!keep(seen)) return;
@@ -88,7 +90,9 @@ export class Probe {
         }
       }
     };
-    this.app = { name: 'Probe', handlers: Object.fromEntries(events.map((e) => [e, note])) };
+    const handlers: { [K in ProbeEvent]?: SessionCallback } = {};
+    for (const e of events) handlers[e] = note;
+    this.app = { name: 'Probe', handlers };
   }
 
   /** Resolves once `n` events were kept. */

@@ -62,20 +62,21 @@ export async function harness(app: App, options: HarnessOptions = {}): Promise<H
   const client = new Client({ connection: fake, listener, host: 'fs1', port: 8021 });
   await client.connect();
   await client.loadApp(app);
+  const command = (match: (c: SentCommand) => boolean): Promise<SentCommand> => {
+    const hit = fake.sent.find(match);
+    if (hit !== undefined) return Promise.resolve(hit);
+    return new Promise((resolve) => waiters.push({ match, resolve }));
+  };
   return {
     fake,
     listener,
     client,
-    command(match) {
-      const hit = fake.sent.find(match);
-      if (hit !== undefined) return Promise.resolve(hit);
-      return new Promise((resolve) => waiters.push({ match, resolve }));
-    },
+    command,
     nth(match, n) {
       let seen = 0;
       // Counts every command once, in send order: find() hands them over oldest first.
       const counted = new Set<SentCommand>();
-      return this.command((c) => {
+      return command((c: SentCommand) => {
         if (!match(c) || counted.has(c)) return false;
         counted.add(c);
         seen++;
