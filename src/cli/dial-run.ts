@@ -68,7 +68,7 @@ export async function runDial(plan: DialPlan, io: DialIo = { out: process.stdout
     await originator.close({ timeout: DRAIN_TIMEOUT_MS });
     // Whatever did not end in time is reported as lost rather than left open.
     metrics.loseOpen(Date.now(), 'interrupted');
-    view.show(metrics, undefined);
+    view.finish(metrics);
     await writeResults(plan, metrics, io);
     return interrupted ? INTERRUPTED_EXIT_CODE : 0;
   } finally {
@@ -94,6 +94,11 @@ async function writeResults(plan: DialPlan, metrics: MetricsStore, io: DialIo): 
 function liveView(err: DialIo['err']) {
   let drawn = 0;
   return {
+    /** The last progress line; on a terminal the panel goes, as the final summary replaces it. */
+    finish(metrics: MetricsStore) {
+      if (err.isTTY) err.write(redrawFrame([], drawn).replace(/\n$/, ''));
+      else this.show(metrics, undefined);
+    },
     show(metrics: MetricsStore, recentRate: number | undefined) {
       const input = { summary: metrics.summary(Date.now()), ...(recentRate === undefined ? {} : { recentRate }) };
       if (err.isTTY) {
