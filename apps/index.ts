@@ -27,3 +27,4 @@ export {
   StopRouting,
 } from './router.js';
 export { MILLIWATT_TONE, TonePlay, type TonePlayOptions, type TonePlayStats } from './tone-play.js';
+export { createApp, SHIPPED_APPS, type ShippedApp } from './registry.js';
