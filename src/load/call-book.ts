@@ -70,6 +70,12 @@ export interface CallBookOptions {
   readonly now: () => number;
   /** How long to hold an answered call (ms, read at answer); 0 = never hang up. */
   readonly holdMs: () => number;
+  /**
+   * After we hang a call up, how long to wait for its last CHANNEL_DESTROY
+   * before counting it lost, so a missed event cannot hold a slot forever.
+   * Default 30 000 ms.
+   */
+  readonly confirmMs?: number;
   readonly onEnd: (call: OriginatedCall) => void;
 }
 
@@ -89,6 +95,7 @@ interface CallRecord {
   legsEnded: boolean;
   /** The originated leg's Hangup-Cause. */
   cause: string | undefined;
+  /** The hold timer, then (once hung up by us) the wait for the destroy. */
   hold: ReturnType<typeof setTimeout> | undefined;
   killed: boolean;
 }
@@ -310,6 +317,7 @@ export class CallBook {
     if (rec.hold !== undefined) clearTimeout(rec.hold);
     rec.hold = undefined;
     const target = rec.legs.has(rec.id) || rec.legs.size === 0 ? [rec.id] : [...rec.legs];
+    rec.hold = setTimeout(() => this.#lose(rec, 'hangup not confirmed by CHANNEL_DESTROY'), this.#o.confirmMs ?? 30_000);
     for (const uuid of target) {
       rec.member.client.api(`uuid_kill ${uuid} ${cause}`).then(
         (reply) => {

@@ -133,6 +133,22 @@ describe('Originator (scripted FreeSWITCH, fake timers)', () => {
     expect(h.o.active).toBe(0);
   });
 
+  it('a call whose destroy never comes after our hangup is lost 30 s later, freeing its slot', async () => {
+    const h = await harness({ duration: 1 });
+    await h.o.start();
+    h.o.stop();
+    const [uuid, job] = h.originates()[0]!;
+    h.job(job, `+OK ${uuid}\n`);
+    await settle();
+    vi.advanceTimersByTime(1000);
+    expect(h.apis()).toEqual([`uuid_kill ${uuid} NORMAL_CLEARING`]);
+    vi.advanceTimersByTime(29_999);
+    expect(h.calls).toEqual([]);
+    vi.advanceTimersByTime(1);
+    expect(h.calls.map((c) => [c.outcome, c.reason, c.answeredAt])).toEqual([['lost', 'hangup not confirmed by CHANNEL_DESTROY', 1_000_000]]);
+    expect(h.o.active).toBe(0);
+  });
+
   it('a call answered and then hung up with another cause fails with that cause', async () => {
     const h = await harness();
     await h.o.start();
