@@ -137,8 +137,8 @@ function parseBlock(block: string): ParsedBlock {
     const raw = stripCr(lines[i]!);
     if (raw === '') continue;
     const colon = raw.indexOf(':');
-    // read_packet keeps only `name: value` lines.
-    if (colon < 0) continue;
+    // read_packet keeps only `name: value` lines with a name.
+    if (colon <= 0) continue;
     const name = raw.slice(0, colon);
     const value = raw.slice(colon + 1).replace(/^ +/, '');
     headers.push([name, value]);

@@ -141,7 +141,14 @@ export class SimCore<C extends ChannelLike = ChannelLike> {
       return;
     }
     this.#fired++;
-    for (const sink of this.#sinks) sink.deliverEvent(event);
+    for (const sink of this.#sinks) {
+      try {
+        sink.deliverEvent(event);
+      } catch (err) {
+        // One listener's trouble (an unencodable header from a client) must not stop the others or the caller.
+        this.logger.error({ err, event: event.name }, 'event delivery failed');
+      }
+    }
   }
 
   /** Runs `fn`, returning the events it fires instead of delivering them (and dropping its log lines). */
