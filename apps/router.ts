@@ -48,13 +48,14 @@ export interface RouteMatch {
   readonly match: RegExpExecArray;
 }
 
-export type RouteStatus = 'routed' | 'stopped' | 'rejected' | 'unmatched' | 'guarded';
+export type RouteStatus = 'routed' | 'stopped' | 'rejected' | 'unmatched' | 'guarded' | 'failed';
 
 export interface RouteOutcome {
   /**
    * routed: every matching route ran; stopped: one threw StopRouting;
    * rejected: none matched and the call was hung up; unmatched: none matched
-   * (and `reject` is off); guarded: a guard failed.
+   * (and `reject` is off); guarded: a guard failed; failed: the answer
+   * before the routes failed (the call is likely gone), no route ran.
    */
   readonly status: RouteStatus;
   /** How many routes matched. */
@@ -90,6 +91,7 @@ export interface RouterStats {
   rejected: number;
   unmatched: number;
   guarded: number;
+  failed: number;
   errors: number;
 }
 
@@ -101,7 +103,7 @@ export class Router implements App {
   readonly name: string;
   readonly handlers: AppHandlers;
   readonly field: string;
-  readonly stats: RouterStats = { routed: 0, stopped: 0, rejected: 0, unmatched: 0, guarded: 0, errors: 0 };
+  readonly stats: RouterStats = { routed: 0, stopped: 0, rejected: 0, unmatched: 0, guarded: 0, failed: 0, errors: 0 };
   /** The same class as the module's StopRouting, for `throw new Router.StopRouting()`. */
   static readonly StopRouting = StopRouting;
   readonly #routes: Route[] = [];
@@ -179,8 +181,16 @@ export class Router implements App {
     }
     const found = this.matches(get);
     if (found.length === 0) return this.#finish(session, 'unmatched', 0, []);
-    if (this.#answer && !session.answered) await session.answer();
     const errors: unknown[] = [];
+    if (this.#answer && !session.answered) {
+      try {
+        await session.answer();
+      } catch (error) {
+        errors.push(error);
+        this.#logger.warn({ uuid: session.uuid, err: error }, 'answering before routing failed');
+        return this.#finish(session, 'failed', found.length, errors);
+      }
+    }
     for (const { route, match } of found) {
       try {
         await route.handler(session, match, this);

@@ -77,7 +77,7 @@ describe('Router over the simulator', () => {
       expect(rejectedOutcome).toEqual({ status: 'rejected', matched: 0, rejected: true, errors: [] });
       await destroyed(leg);
       expect(leg.hangupCause).toBe('NO_ROUTE_DESTINATION');
-      expect(router.stats).toEqual({ routed: 1, stopped: 1, rejected: 1, unmatched: 0, guarded: 0, errors: 0 });
+      expect(router.stats).toEqual({ routed: 1, stopped: 1, rejected: 1, unmatched: 0, guarded: 0, failed: 0, errors: 0 });
 
       const sessions = [...stack.listener.sessions.values()];
       await client.hupall('NORMAL_CLEARING', 'router');

@@ -224,7 +224,7 @@ describe('Router as an app', () => {
     h.emit('CHANNEL_PARK', A, { 'Caller-Destination-Number': '777' });
     expect(h.apis()).toEqual([`uuid_kill ${B} NO_ROUTE_DESTINATION`]);
     expect(outcomes.map((o) => o.status)).toEqual(['rejected']);
-    expect(router.stats).toEqual({ routed: 0, stopped: 0, rejected: 1, unmatched: 0, guarded: 0, errors: 0 });
+    expect(router.stats).toEqual({ routed: 0, stopped: 0, rejected: 1, unmatched: 0, guarded: 0, failed: 0, errors: 0 });
   });
 
   it("routes outbound legs too with direction: 'any'", async () => {
@@ -236,5 +236,24 @@ describe('Router as an app', () => {
     // Nothing to await: with no route and no rejection, routing ends inside the dispatch.
     expect(outcomes).toEqual([A, B]);
     expect(h.apis()).toEqual([]);
+  });
+
+  it('reports a failed answer without running any route', async () => {
+    const seen: string[] = [];
+    let done!: (o: RouteOutcome) => void;
+    const routed = new Promise<RouteOutcome>((resolve) => {
+      done = resolve;
+    });
+    const router = new Router({ answer: true, onRouted: (_s, o) => done(o) });
+    router.route(/./, () => {
+      seen.push('ran');
+    });
+    const h = await harness(router, { apiReply: () => '-ERR No such channel!\n' });
+    h.emit('CHANNEL_PARK', B, inboundOf(A, { 'Caller-Destination-Number': '1' }));
+    const outcome = await routed;
+    expect(outcome.status).toBe('failed');
+    expect(outcome.errors).toHaveLength(1);
+    expect(seen).toEqual([]);
+    expect(router.stats.failed).toBe(1);
   });
 });
