@@ -215,6 +215,25 @@ describe('Originator against the simulator', () => {
     }
   });
 
+  it("counts the simulator's overload refusals by cause: max sessions and sessions per second", async () => {
+    const cases: [SimulatorOptions, string][] = [
+      [{ maxSessions: 10 }, 'SWITCH_CONGESTION'],
+      [{ sessionsPerSecond: 10 }, 'NORMAL_TEMPORARY_FAILURE'],
+    ];
+    for (const [limits, cause] of cases) {
+      const { sims: [sim], pool } = await sims(1, limits);
+      // 20 offers within 40 ms while each admitted call (two channels) is held 1 s: 5 fit.
+      const { o } = originator({ pool, rate: 500, limit: 100, duration: 1, maxOffered: 20, dest: 'loopback/answer/switchyard' });
+      await o.start();
+      await o.waitForIdle({ timeout: 10_000 });
+      const s = o.stats();
+      expect([s.offered, s.completed, s.failed, s.lost]).toEqual([20, 5, 15, 0]);
+      expect(s.failedByCause).toEqual({ [cause]: 15 });
+      expect(sim!.channels()).toEqual([]);
+      await o.close();
+    }
+  });
+
   it('spreads calls round-robin over the hosts of the pool', async () => {
     const { sims: list, pool } = await sims(3);
     const { o, calls } = originator({ pool, rate: 300, limit: 30, duration: 0.05, maxOffered: 30, dest: 'loopback/answer/switchyard' });

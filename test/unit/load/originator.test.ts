@@ -269,6 +269,30 @@ describe('Originator (scripted FreeSWITCH, fake timers)', () => {
     await expect(idle).resolves.toBeUndefined();
   });
 
+  it('emits tick stats every tickMs while running, with the sliding achieved rate, and idle at the end', async () => {
+    const h = await harness({ rate: 20, tickMs: 500, maxOffered: 30 });
+    const ticks: [number, number, number][] = [];
+    h.o.on('tick', (st) => ticks.push([st.offered, st.active, st.achievedRate]));
+    let idle = 0;
+    h.o.on('idle', () => idle++);
+    await h.o.start();
+    vi.advanceTimersByTime(1000);
+    // A tick due with a slot runs first: 10 offers by 500 ms (0 .. 450) over 0.5 s is 20/s; 20 by
+    // 1000 ms, of which the window (0, 1000] holds 19.
+    expect(ticks).toEqual([
+      [10, 10, 20],
+      [20, 20, 19],
+    ]);
+    vi.advanceTimersByTime(500);
+    expect(h.o.state).toMatchObject({ name: 'STOPPED', reason: 'max-offered' });
+    for (const [, job] of h.originates()) h.job(job, '-ERR USER_BUSY\n');
+    await settle();
+    expect(idle).toBe(1);
+    const before = ticks.length;
+    vi.advanceTimersByTime(5000);
+    expect(ticks).toHaveLength(before);
+  });
+
   it('feeds the MetricsStore it is given, one row per call', async () => {
     const metrics = new MetricsStore();
     const h = await harness({ metrics, rate: 1000, maxOffered: 2 });
