@@ -77,6 +77,7 @@ const PRE_ANSWER_ORIGIN: EventOrigin = {
   line: 3562,
 };
 const RING_ORIGIN: EventOrigin = { file: 'switch_channel.c', func: 'switch_channel_perform_mark_ring_ready_value', line: 3475 };
+const NEW_CHANNEL_ORIGIN: EventOrigin = { file: 'switch_channel.c', func: 'switch_channel_set_name', line: 1142 };
 const HANGUP_ORIGIN: EventOrigin = { file: 'switch_channel.c', func: 'switch_channel_perform_hangup', line: 3447 };
 
 export interface FireOptions {
@@ -167,6 +168,7 @@ export class SimChannel implements ChannelSnapshot {
     this.#released = new Promise((resolve) => {
       this.#release = resolve;
     });
+    core.log(LogLevel.NOTICE, NEW_CHANNEL_ORIGIN, `New Channel ${this.name} [${this.uuid}]`, this.uuid);
   }
 
   /** An originated leg waits in CS_CONSUME_MEDIA until originate hands it its applications. */

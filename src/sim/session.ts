@@ -26,6 +26,7 @@ const REPORTING_ORIGIN: EventOrigin = {
 const DESTROY_ORIGIN: EventOrigin = { file: 'switch_core_session.c', func: 'switch_core_session_perform_destroy', line: 1588 };
 const THREAD_ORIGIN_ENDED: EventOrigin = { file: 'switch_core_session.c', func: 'switch_core_session_thread', line: 1766 };
 const THREAD_ORIGIN_CLOSE: EventOrigin = { file: 'switch_core_session.c', func: 'switch_core_session_thread', line: 1770 };
+const DIALPLAN_ORIGIN: EventOrigin = { file: 'mod_dialplan_xml.c', func: 'dialplan_hunt', line: 639 };
 const PARSE_EVENT_ORIGIN: EventOrigin = { file: 'switch_ivr.c', func: 'switch_ivr_parse_event', line: 557 };
 
 export type DialplanApps = ReadonlyArray<readonly [string, string]>;
@@ -39,6 +40,15 @@ export async function runInbound(ch: SimChannel, route: () => DialplanApps | und
   ch.runningState = 'CS_ROUTING';
   ch.setCallState('RINGING');
   ch.enterState('CS_ROUTING');
+  const p = ch.profile;
+  if (p) {
+    ch.core.log(
+      LogLevel.INFO,
+      DIALPLAN_ORIGIN,
+      `Processing ${p.callerIdName} <${p.callerIdNumber}>->${p.destinationNumber} in context ${p.context}`,
+      ch.uuid,
+    );
+  }
   const apps = route();
   if (apps === undefined) {
     ch.hangup('NO_ROUTE_DESTINATION');
