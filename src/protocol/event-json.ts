@@ -10,7 +10,7 @@
  * scans the object once for ranges and decodes a value only when asked.
  */
 import { ProtocolError } from '../errors.js';
-import { type HeaderReader, matchesAt, matchesAtFolded, nameBytes } from './header-reader.js';
+import { type HeaderReader, indexIn, matchesAt, matchesAtFolded, nameBytes } from './header-reader.js';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -58,8 +58,7 @@ function arrayEnd(buf: Buffer, open: number): number {
 
 /** Decode one string token (quotes included). */
 export function decodeJsonString(buf: Buffer, start: number, end: number): string {
-  const slash = buf.indexOf(BACKSLASH, start);
-  if (slash < 0 || slash >= end) {
+  if (indexIn(buf, BACKSLASH, start, end) < 0) {
     return buf.toString('utf8', start + 1, end - 1);
   }
   try {
@@ -132,8 +131,7 @@ export class JsonReader implements HeaderReader {
 
   #add(keyStart: number, keyEnd: number, vStart: number, vEnd: number): void {
     const buf = this.#buf;
-    const slash = buf.indexOf(BACKSLASH, keyStart);
-    if (slash >= 0 && slash < keyEnd) this.#escapedKeys = true;
+    if (indexIn(buf, BACKSLASH, keyStart, keyEnd) >= 0) this.#escapedKeys = true;
     if (buf[vStart] === QUOTE && this.#keyIs(keyStart, keyEnd, '_body')) {
       this.#bodyStart = vStart;
       this.#bodyEnd = vEnd;

@@ -16,7 +16,7 @@
  * The structure is checked once, keeping byte ranges; values are decoded only when asked.
  */
 import { ProtocolError } from '../errors.js';
-import { type HeaderReader, matchesAt, matchesAtFolded, nameBytes } from './header-reader.js';
+import { type HeaderReader, indexIn, matchesAt, matchesAtFolded, nameBytes } from './header-reader.js';
 import { percentDecodeBytes } from './percent.js';
 
 const LT = 0x3c;
@@ -192,8 +192,7 @@ export function xmlUnescape(s: string): string {
 
 /** A header value: XML references (none from FreeSWITCH, but legal XML), then percent-decoding. */
 export function decodeXmlValue(buf: Buffer, start: number, end: number): string {
-  const amp = buf.indexOf(AMP, start);
-  if (amp < 0 || amp >= end) return percentDecodeBytes(buf, start, end);
+  if (indexIn(buf, AMP, start, end) < 0) return percentDecodeBytes(buf, start, end);
   const unescaped = Buffer.from(xmlUnescape(buf.toString('utf8', start, end)), 'utf8');
   return percentDecodeBytes(unescaped, 0, unescaped.length);
 }

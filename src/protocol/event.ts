@@ -4,9 +4,13 @@
  * switch_event.c; see event-plain.ts, event-json.ts and event-xml.ts).
  *
  * Header names match case-insensitively, as switch_event_get_header() does;
- * an exact-case name is the fast path (for event-plain, one native search of
- * the bytes). Values are decoded only when asked: reading `Event-Name` and
- * `Unique-ID` of a 200-header event decodes those two values and nothing else.
+ * an exact-case name is the fast path: names are compared with the raw bytes
+ * (event-plain: one memchr per line finds the line starts, and Event-Name and
+ * Unique-ID are noted on the way). Values are decoded only when asked: reading
+ * `Event-Name` and `Unique-ID` of a 200-header event decodes those two values
+ * and nothing else. fromFrame checks the framing (and, for json and xml, the
+ * whole structure); a malformed event-plain line is reported (ProtocolError)
+ * when all headers are listed by headers() or entries().
  * Values come back as FreeSWITCH sent them once decoded: `_undef_` stays
  * `_undef_`, arrays stay `ARRAY::a|:b` (see getArray()). When a name repeats,
  * the last occurrence wins (FreeSWITCH appends: an event fired again as

@@ -48,3 +48,17 @@ export function matchesAtFolded(buf: Uint8Array, at: number, needle: Uint8Array)
   for (let k = 0; k < n; k++) if (fold(buf[at + k]!) !== fold(needle[k]!)) return false;
   return true;
 }
+
+/**
+ * Index of `byte` in buf[start, end), or -1. A native search runs on until it
+ * finds the byte, maybe far past `end`; short ranges (header values) are
+ * checked in place instead.
+ */
+export function indexIn(buf: Uint8Array, byte: number, start: number, end: number): number {
+  if (end - start <= 64) {
+    for (let i = start; i < end; i++) if (buf[i] === byte) return i;
+    return -1;
+  }
+  const at = (buf as Buffer).indexOf(byte, start);
+  return at >= 0 && at < end ? at : -1;
+}

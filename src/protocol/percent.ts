@@ -14,6 +14,8 @@
  * space. Never `decodeURIComponent`, which throws on the first stray `%`.
  */
 
+import { indexIn } from './header-reader.js';
+
 /** switch_utils.h: SWITCH_URL_UNSAFE = "\r\n #%&+:;<=>?@[\\]^`{|}\"" */
 const UNSAFE = '\r\n #%&+:;<=>?@[\\]^`{|}"';
 const UPPER_HEX = '0123456789ABCDEF';
@@ -59,22 +61,22 @@ export function fsUrlEncode(value: string): string {
  */
 export function percentDecodeBytes(buf: Uint8Array, start: number, end: number): string {
   const b = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
-  let pct = b.indexOf(PERCENT, start);
-  if (pct < 0 || pct >= end) return b.toString('utf8', start, end);
+  let pct = indexIn(b, PERCENT, start, end);
+  if (pct < 0) return b.toString('utf8', start, end);
   // Decoded bytes are never more than the encoded ones.
   const out = Buffer.allocUnsafe(end - start);
   let o = 0;
   let from = start;
-  while (pct >= 0 && pct < end) {
+  while (pct >= 0) {
     const hi = pct + 2 < end ? HEX_VALUE[b[pct + 1]!]! : -1;
     const lo = hi >= 0 ? HEX_VALUE[b[pct + 2]!]! : -1;
     if (lo >= 0) {
       o += b.copy(out, o, from, pct);
       out[o++] = (hi << 4) | lo;
       from = pct + 3;
-      pct = b.indexOf(PERCENT, from);
+      pct = indexIn(b, PERCENT, from, end);
     } else {
-      pct = b.indexOf(PERCENT, pct + 1);
+      pct = indexIn(b, PERCENT, pct + 1, end);
     }
   }
   o += b.copy(out, o, from, end);
