@@ -29,6 +29,7 @@ import {
   MetricsStore,
   type MetricsStoreOptions,
   type MetricsSummary,
+  type ResyncResult,
   type Session,
 } from 'switchyard';
 import { eventTimeMs } from './shared.js';
@@ -83,11 +84,12 @@ export class CallMetrics implements App {
   readonly #originated = new TimeColumn();
   readonly #calleeCreated = new TimeColumn();
   readonly #calleeAnswered = new TimeColumn();
-  /** Row index of each call still up, by call id. */
-  readonly #open = new Map<string, number>();
+  /** Row index and caller uuid of each call still up, by call id. */
+  readonly #open = new Map<string, { readonly row: number; readonly caller: string }>();
   /** Rows the given store already held: this app's row i is the store's row #base + i. */
   readonly #base: number;
   #host = '';
+  #unsubscribe: (() => void) | undefined;
 
   constructor(options: CallMetricsOptions = {}) {
     if (options.store !== undefined && options.storeOptions !== undefined) {
@@ -105,6 +107,16 @@ export class CallMetrics implements App {
 
   setup(ctx: AppContext): void {
     this.#host = `${ctx.client.host}:${ctx.client.port}`;
+    // A caller that vanished while the event socket was down sends no CHANNEL_HANGUP: the
+    // listener's resync names it, and its call is marked lost rather than left up forever.
+    const onResync = (result: ResyncResult): void => this.#onResync(result);
+    ctx.listener.on('resynced', onResync);
+    this.#unsubscribe = () => ctx.listener.off('resynced', onResync);
+  }
+
+  teardown(): void {
+    this.#unsubscribe?.();
+    this.#unsubscribe = undefined;
   }
 
   /** Calls offered and not yet hung up. */
@@ -168,8 +180,8 @@ export class CallMetrics implements App {
       this.#rowOf(session, event);
       return;
     }
-    const i = this.#open.get(call.id);
-    if (i !== undefined) this.#calleeCreated.setOnce(i, eventTimeMs(event, session.times.created));
+    const open = this.#open.get(call.id);
+    if (open !== undefined) this.#calleeCreated.setOnce(open.row, eventTimeMs(event, session.times.created));
   }
 
   #onOriginate(session: Session, event: EslEvent): void {
@@ -189,8 +201,8 @@ export class CallMetrics implements App {
       if (this.#rowOf(session, event) !== undefined) this.store.answer(call.id, at);
       return;
     }
-    const i = this.#open.get(call.id);
-    if (i !== undefined) this.#calleeAnswered.setOnce(i, at);
+    const open = this.#open.get(call.id);
+    if (open !== undefined) this.#calleeAnswered.setOnce(open.row, at);
   }
 
   #onHangup(session: Session, event: EslEvent): void {
@@ -201,6 +213,17 @@ export class CallMetrics implements App {
     this.#open.delete(call.id);
   }
 
+  #onResync(result: ResyncResult): void {
+    if (result.closed.length === 0) return;
+    const closed = new Set(result.closed);
+    const now = Date.now();
+    for (const [callId, open] of [...this.#open]) {
+      if (!closed.has(open.caller)) continue;
+      this.store.lose(callId, now, 'vanished while the event socket was down');
+      this.#open.delete(callId);
+    }
+  }
+
   /**
    * The row of the caller's call, offered at the leg's creation time when
    * this is the first event seen (a channel adopted after a reconnect never
@@ -209,12 +232,12 @@ export class CallMetrics implements App {
   #rowOf(session: Session, event: EslEvent): number | undefined {
     const call = session.call!;
     const known = this.#open.get(call.id);
-    if (known !== undefined) return known;
+    if (known !== undefined) return known.row;
     if (session.hungup && event.name !== 'CHANNEL_HANGUP') return undefined;
     const i = this.store.size - this.#base;
     // The session's creation time is the Event-Date-Timestamp of its first event.
     this.store.offer(call.id, session.times.created, { host: this.#host, app: session.appId });
-    this.#open.set(call.id, i);
+    this.#open.set(call.id, { row: i, caller: session.uuid });
     return i;
   }
 }

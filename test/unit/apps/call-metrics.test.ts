@@ -130,4 +130,22 @@ describe('CallMetrics', () => {
     h.emit('CHANNEL_CREATE', C, at(10));
     expect([...metrics.rows()].map((r) => [r.id, r.app])).toEqual([[C, 'default']]);
   });
+
+  it('marks a call lost when a resync finds its caller gone, and stops listening once unloaded', async () => {
+    const metrics = new CallMetrics();
+    const h = await harness(metrics, { apiReply: (c) => (c === 'show channels as json' ? '{"row_count":0}' : '+OK\n') });
+    h.emit('CHANNEL_CREATE', A, at(0));
+    h.emit('CHANNEL_ANSWER', A, at(50));
+    h.emit('CHANNEL_CREATE', C, at(60));
+    h.emit('CHANNEL_HANGUP', C, { ...at(70), 'Hangup-Cause': 'NO_ANSWER' });
+    const result = await h.listener.resync();
+    expect(result.closed).toEqual([A, C]);
+    expect(metrics.active).toBe(0);
+    expect(metrics.row(0)).toMatchObject({ id: A, outcome: 'lost', reason: 'vanished while the event socket was down', answeredAt: T0_MS + 50 });
+    // C had hung up already: its row keeps its own ending.
+    expect(metrics.row(1)).toMatchObject({ id: C, outcome: 'failed', cause: 'NO_ANSWER' });
+    expect(metrics.summary().lost).toBe(1);
+    await h.client.unloadApp('default');
+    expect(h.listener.listenerCount('resynced')).toBe(0);
+  });
 });
