@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { packageAlias } from './support/package-alias.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -7,7 +8,7 @@ export default defineConfig({
   root,
   resolve: {
     // apps/ import the public surface by the package name, like a user would.
-    alias: { switchyard: fileURLToPath(new URL('../src/index.ts', import.meta.url)) },
+    alias: packageAlias,
   },
   test: {
     include: ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts', 'test/types/**/*.test.ts', 'test/docker/**/*.test.ts'],

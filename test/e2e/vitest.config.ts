@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { packageAlias } from '../support/package-alias.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -12,7 +13,7 @@ export default defineConfig({
   root,
   resolve: {
     // The suite uses the public surface by the package name, like a user would.
-    alias: { switchyard: fileURLToPath(new URL('../../src/index.ts', import.meta.url)) },
+    alias: packageAlias,
   },
   test: {
     include: ['test/e2e/**/*.test.ts'],
