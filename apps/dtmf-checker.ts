@@ -11,7 +11,7 @@
  * `uuid_send_dtmf` (mod_commands.c) queues the digits on the sending channel;
  * the endpoint carries them to the far end (RTP events for SIP, the partner
  * leg for mod_loopback), where each fires one DTMF event with `DTMF-Digit`
- * (switch_channel.c switch_channel_queue_dtmf). A call passes when every
+ * (switch_channel.c switch_channel_dequeue_dtmf). A call passes when every
  * digit arrived, in order, before the timeout; it fails at the first wrong
  * digit, at the timeout, or when a leg hangs up first.
  */
