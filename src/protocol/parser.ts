@@ -208,9 +208,10 @@ export class EslParser {
     } else {
       return -1;
     }
+    // Literal keys (not computed ones) give every event frame's headers one hidden class.
     const headers: Record<string, string> = {
-      [Header.ContentLength]: buf.toString('latin1', digitsStart, i),
-      [Header.ContentType]: contentType,
+      'Content-Length': buf.toString('latin1', digitsStart, i),
+      'Content-Type': contentType,
     };
     return this.#headDone(buf, next, headers, emit);
   }
