@@ -117,13 +117,6 @@ export class CallBook {
     return this.#records.size;
   }
 
-  /** Calls in flight on one member. */
-  countOn(member: PoolMember): number {
-    let n = 0;
-    for (const r of this.#records.values()) if (r.member === member) n++;
-    return n;
-  }
-
   /** Originates one call on `member`; the book follows it to its outcome. */
   offer(member: PoolMember, flow: CallFlow, scheduledAt: number): string {
     const id = randomUUID();
