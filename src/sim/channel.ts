@@ -77,6 +77,7 @@ const PRE_ANSWER_ORIGIN: EventOrigin = {
   line: 3562,
 };
 const RING_ORIGIN: EventOrigin = { file: 'switch_channel.c', func: 'switch_channel_perform_mark_ring_ready_value', line: 3475 };
+const DTMF_ORIGIN: EventOrigin = { file: 'switch_channel.c', func: 'switch_channel_dequeue_dtmf', line: 678 };
 const NEW_CHANNEL_ORIGIN: EventOrigin = { file: 'switch_channel.c', func: 'switch_channel_set_name', line: 1142 };
 const HANGUP_ORIGIN: EventOrigin = { file: 'switch_channel.c', func: 'switch_channel_perform_hangup', line: 3447 };
 
@@ -320,6 +321,19 @@ export class SimChannel implements ChannelSnapshot {
           resolve('timeout');
         });
       }
+    });
+  }
+
+  /** A digit received (switch_channel_dequeue_dtmf): a DTMF event, and digits_dialed grows. */
+  receiveDtmf(digit: string, durationSamples: number, source: 'RTP' | 'APP' | 'INBAND_AUDIO'): void {
+    if (this.hungup) return;
+    this.digitsDialed += digit;
+    this.fire('DTMF', DTMF_ORIGIN, {
+      post: [
+        ['DTMF-Digit', digit],
+        ['DTMF-Duration', String(durationSamples)],
+        ['DTMF-Source', source],
+      ],
     });
   }
 

@@ -141,8 +141,8 @@ export function loopbackEndpoint(sim: SimRuntime, req: OutboundRequest): SimChan
   b.setVar('loopback_leg', 'B');
   a.peer = b;
   b.peer = a;
-  Object.assign(a.hooks, legHooks());
-  Object.assign(b.hooks, legHooks(), {
+  Object.assign(a.hooks, legHooks(sim));
+  Object.assign(b.hooks, legHooks(sim), {
     onAnswer: () => a.markAnswered(),
     onPreAnswer: () => a.markPreAnswered(),
     onRingReady: () => a.markRingReady(),
@@ -169,8 +169,14 @@ function baseVariables(ch: SimChannel, direction: 'outbound'): void {
   ch.setVar('call_uuid', ch.callUuid);
 }
 
-function legHooks(): Partial<SimChannel['hooks']> {
+function legHooks(sim: SimRuntime): Partial<SimChannel['hooks']> {
   return {
+    // Digits sent on one leg are queued on the other, one per tone length.
+    sendDtmf: (ch, digits, durationMs) => {
+      [...digits].filter((c) => /[0-9A-D*#]/i.test(c)).forEach((digit, i) => {
+        sim.core.timer((i + 1) * durationMs, () => ch.peer?.receiveDtmf(digit.toUpperCase(), durationMs * 8, 'APP'));
+      });
+    },
     onHangup: (ch, cause) => {
       const other = ch.peer;
       if (other && !other.hungup) other.hangup(cause, HANGUP_ORIGIN);

@@ -40,7 +40,6 @@ const REAL_READ_CODEC: EventOrigin = {
   line: 189,
 };
 const BYE_ORIGIN: EventOrigin = { file: 'sofia.c', func: 'sofia_handle_sip_i_bye', line: 1101 };
-const DTMF_ORIGIN: EventOrigin = { file: 'switch_channel.c', func: 'switch_channel_dequeue_dtmf', line: 678 };
 /** One SIP hop on the loopback interface. */
 const SIP_HOP_MS = 20;
 /** The context of the `external` profile in the recorded configuration. */
@@ -262,15 +261,7 @@ function sendDtmf(
     const at = durationMs + 10 + i * (2 * durationMs + 30);
     counters.dtmfOut += 15;
     sim.core.timer(at, () => {
-      if (!other || other.hungup || ch.hungup) return;
-      other.digitsDialed += digit;
-      other.fire('DTMF', DTMF_ORIGIN, {
-        post: [
-          ['DTMF-Digit', digit.toUpperCase()],
-          ['DTMF-Duration', String((durationMs + 10) * 8)],
-          ['DTMF-Source', 'RTP'],
-        ],
-      });
+      if (other && !ch.hungup) other.receiveDtmf(digit.toUpperCase(), (durationMs + 10) * 8, 'RTP');
     });
   });
 }

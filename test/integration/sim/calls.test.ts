@@ -128,6 +128,21 @@ describe('loopback call', () => {
     );
   });
 
+  it('carries DTMF sent on one loopback leg to the other', async () => {
+    await c.command('event plain DTMF CHANNEL_HANGUP_COMPLETE');
+    const a = '0b6c1e6a-3333-4f00-9a00-00000000000f';
+    await c.api(`originate {origination_uuid=${a}}loopback/answer/switchyard &park()`);
+    expect(await c.api(`uuid_send_dtmf ${a} 9#@50`)).toBe(`+OK ${a} sent DTMF 9#@50.\n`);
+    const first = await c.event((e) => e.name === 'DTMF');
+    const second = await c.event((e) => e.name === 'DTMF');
+    expect([first.headers['DTMF-Digit'], second.headers['DTMF-Digit']]).toEqual(['9', '#']);
+    expect(first.headers['Unique-ID']).not.toBe(a);
+    expect(first.headers['DTMF-Duration']).toBe('400');
+    await c.api(`uuid_kill ${first.headers['Unique-ID']}`);
+    const cdr = await c.event((e) => e.name === 'CHANNEL_HANGUP_COMPLETE' && e.headers['Unique-ID'] === first.headers['Unique-ID']);
+    expect(cdr.headers.variable_digits_dialed).toBe('9#');
+  });
+
   it('lists channels as json and counts them', async () => {
     const a = '0b6c1e6a-3333-4f00-9a00-00000000000d';
     await c.api(`originate {origination_uuid=${a}}loopback/answer/switchyard &park()`);

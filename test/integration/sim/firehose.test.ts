@@ -64,3 +64,26 @@ it('starts from the api and says when it is done', async () => {
   expect(done.headers['Firehose-Calls']).toBe('10');
   expect(await c.api('sim_firehose nope')).toBe('-USAGE: sim_firehose <calls>\n');
 });
+
+it('drops, without a notice, a listener that loses more than 500 events (MAX_MISSED)', async () => {
+  await sim.close();
+  sim = await startSimulator({ port: 0, maxQueuedEvents: 5 });
+  c.close();
+  c = await TestClient.authed(sim.port);
+  await c.command('event plain ALL');
+  c.socket.pause();
+  const ctl = await TestClient.authed(sim.port);
+  try {
+    // Calls made on another connection keep producing events the paused listener cannot take.
+    while (!c.isClosed && sim.connectionCount() === 2) {
+      await ctl.api('originate loopback/answer/switchyard &park()');
+      await ctl.api('hupall');
+    }
+    expect(sim.connectionCount()).toBe(1);
+    c.socket.resume();
+    await c.closed;
+    expect(c.frames.some((f) => f.contentType === 'text/disconnect-notice')).toBe(false);
+  } finally {
+    ctl.close();
+  }
+});
