@@ -48,7 +48,7 @@ async function dialLeg(sim: SimRuntime, req: OriginateRequest, leg: DialLeg): Pr
       sim.core.log(
         LogLevel.CRIT,
         { file: 'switch_core_session.c', func: 'switch_core_session_request_xml', line: 2451 },
-        admission === 'max' ? 'The system cannot create any sessions at this time.' : 'Throttle Error!',
+        admission === 'max' ? `Over Session Limit! ${sim.core.channels.size}` : `Throttle Error! ${sim.core.channels.size}`,
       );
       return admission === 'max' ? 'SWITCH_CONGESTION' : 'NORMAL_TEMPORARY_FAILURE';
     }
