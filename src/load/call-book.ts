@@ -77,6 +77,8 @@ export interface CallBookOptions {
    */
   readonly confirmMs?: number;
   readonly onEnd: (call: OriginatedCall) => void;
+  /** A call answered (live counters count it now, not when it ends). */
+  readonly onAnswer?: () => void;
 }
 
 interface CallRecord {
@@ -232,6 +234,7 @@ export class CallBook {
     if (rec.answeredAt !== undefined) return;
     rec.answeredAt = this.#o.now();
     this.#o.metrics.answer(rec.id, rec.answeredAt);
+    this.#o.onAnswer?.();
     if (this.draining) {
       this.#kill(rec, NORMAL);
       return;

@@ -110,6 +110,9 @@ export class Originator extends EventEmitter<OriginatorEvents> {
       now: this.#now,
       holdMs: () => this.#duration * 1000,
       onEnd: this.#onCallEnd,
+      onAnswer: () => {
+        this.#answered++;
+      },
     });
     this.#pacer = new Pacer({
       rate,
@@ -287,7 +290,6 @@ export class Originator extends EventEmitter<OriginatorEvents> {
   };
 
   readonly #onCallEnd = (call: OriginatedCall): void => {
-    if (call.answeredAt !== undefined) this.#answered++;
     if (call.outcome === 'completed') this.#completed++;
     else if (call.outcome === 'failed') {
       this.#failed++;

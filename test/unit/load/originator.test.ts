@@ -107,6 +107,7 @@ describe('Originator (scripted FreeSWITCH, fake timers)', () => {
     h.leg('CHANNEL_ANSWER', uuid);
     h.job(job, `+OK ${uuid}\n`);
     await settle();
+    expect(h.o.stats()).toMatchObject({ offered: 1, answered: 1, completed: 0, active: 1 });
     vi.advanceTimersByTime(2499);
     expect(h.apis()).toEqual([]);
     vi.advanceTimersByTime(1);
