@@ -50,7 +50,7 @@ export async function runDial(plan: DialPlan, io: DialIo = { out: process.stdout
       pool,
       rate: plan.rate,
       limit: plan.limit,
-      duration: plan.durationMs / 1000,
+      ...(plan.durationMs === undefined ? {} : { duration: plan.durationMs / 1000 }),
       dest: plan.dest,
       apps,
       metrics,

@@ -20,8 +20,8 @@ export interface DialPlan {
   rate: number;
   /** Most calls up at once. */
   limit: number;
-  /** How long each answered call is kept up, ms. */
-  durationMs: number;
+  /** How long each answered call is kept up, ms; undefined = limit / rate, as switchio does. */
+  durationMs: number | undefined;
   /** Stop originating after this many offers; undefined = until Ctrl-C. */
   maxOffered: number | undefined;
   dest: string;
@@ -39,7 +39,7 @@ export const DEFAULT_DEST = 'loopback/answer/switchyard';
 interface DialFlags extends ConnectFlags {
   rate: number;
   limit: number;
-  duration: number;
+  duration?: number;
   maxOffered?: number;
   dest: string;
   app: WeightedApp[];
@@ -55,7 +55,7 @@ export function dialCommand(run: (plan: DialPlan) => Promise<void>): Command {
     .argument('[hosts...]', 'HOST[:port] of each FreeSWITCH (calls go round-robin), or --sim')
     .addOption(new Option('--rate <calls/s>', 'originates per second').default(10).argParser(positive))
     .addOption(new Option('--limit <calls>', 'most calls up at once').default(100).argParser(positiveInt))
-    .addOption(new Option('--duration <time>', 'how long each call stays up (30, 30s, 500ms, 2m)').default(5000, '5s').argParser(duration))
+    .option('--duration <time>', 'how long each call stays up (30, 30s, 500ms, 2m) (default: limit / rate)', duration)
     .option('--max-offered <calls>', 'stop after this many originates (default: until Ctrl-C)', positiveInt)
     .option('--dest <dial-string>', 'destination: a dial string, or user@host[:port]', DEFAULT_DEST)
     .option('--app <name[,weight]>', 'app for the calls; repeat to mix them by weight', appSpec, [])

@@ -57,7 +57,7 @@ describe('dial options', () => {
       flags: { password: 'ClueCon', port: 8021 },
       rate: 10,
       limit: 100,
-      durationMs: 5000,
+      durationMs: undefined,
       maxOffered: undefined,
       dest: DEFAULT_DEST,
       apps: [],
