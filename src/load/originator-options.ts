@@ -149,3 +149,10 @@ export function checkMaxOffered(n: number): number {
   }
   return n;
 }
+
+export function checkInterval(ms: number, what: string): number {
+  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 1) {
+    throw new InvalidArgumentError(`${what} must be a number of ms >= 1, got ${String(ms)}`);
+  }
+  return ms;
+}

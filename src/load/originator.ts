@@ -29,6 +29,7 @@ import { MetricsStore, nearestRank } from './metrics.js';
 import {
   checkDest,
   checkDuration,
+  checkInterval,
   checkLimit,
   checkMaxOffered,
   type Flow,
@@ -84,6 +85,7 @@ export class Originator extends EventEmitter<OriginatorEvents> {
   readonly #late = new Float64Array(LATE_SAMPLES);
   #lateCount = 0;
   #loaded = false;
+  #starting: Promise<void> | undefined;
   #tick: ReturnType<typeof setInterval> | undefined;
   #idleWaiters: (() => void)[] = [];
   readonly #onDisconnect = new Map<PoolMember, (info: DisconnectInfo) => void>();
@@ -98,7 +100,7 @@ export class Originator extends EventEmitter<OriginatorEvents> {
     this.#duration = checkDuration(options.duration ?? this.#limit / rate);
     this.#maxOffered = checkMaxOffered(options.maxOffered ?? Number.POSITIVE_INFINITY);
     this.#now = options.now ?? defaultNow;
-    this.#tickMs = options.tickMs ?? 1000;
+    this.#tickMs = checkInterval(options.tickMs ?? 1000, 'tickMs');
     this.#window = new SlidingRate(options.rateWindowMs ?? 1000);
     this.metrics = options.metrics ?? new MetricsStore();
     this.#flows = flowsOf(options.apps ?? [], options.appIdPrefix ?? `sy-${randomHex()}`);
@@ -177,7 +179,15 @@ export class Originator extends EventEmitter<OriginatorEvents> {
    * Loads the call flows on every host (the first time), then originates.
    * The first originate goes out at once.
    */
-  async start(): Promise<void> {
+  start(): Promise<void> {
+    // Two calls while the apps load share one start.
+    this.#starting ??= this.#start().finally(() => {
+      this.#starting = undefined;
+    });
+    return this.#starting;
+  }
+
+  async #start(): Promise<void> {
     if (this.#state.name === 'ORIGINATING') return;
     if (!this.pool.members.some((m) => m.listener.connected)) {
       throw new DisconnectedError('no host of the pool is connected: connect it before start()', 'closed');

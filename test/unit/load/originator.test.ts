@@ -96,6 +96,15 @@ describe('Originator (scripted FreeSWITCH, fake timers)', () => {
     expect(h.o.stats()).toMatchObject({ offered: 5, active: 5, targetRate: 4 });
   });
 
+  it('two start() calls at once load the apps once and start once', async () => {
+    const h = await harness();
+    const states: string[] = [];
+    h.o.on('state', (st) => states.push(st.name));
+    await Promise.all([h.o.start(), h.o.start()]);
+    expect(states).toEqual(['ORIGINATING']);
+    expect(h.originates()).toHaveLength(1);
+  });
+
   it('an answered call is hung up after the duration and completes at its last destroy', async () => {
     const h = await harness({ duration: 2.5 });
     await h.o.start();
@@ -318,6 +327,7 @@ describe('Originator (scripted FreeSWITCH, fake timers)', () => {
       [{ maxOffered: 0 }, /maxOffered must be a whole number >= 1/],
       [{ dest: { dest: '' } }, /dest needs a dial string/],
       [{ appIdPrefix: 'a b' }, /invalid appIdPrefix/],
+      [{ tickMs: 0 }, /tickMs must be a number of ms >= 1/],
     ];
     for (const [patch, message] of bad) {
       expect(() => new Originator({ ...base, ...patch } as OriginatorOptions)).toThrow(message);
