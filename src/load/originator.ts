@@ -25,7 +25,7 @@ import { DisconnectedError, InvalidArgumentError, TimeoutError } from '../errors
 import type { Pool, PoolMember } from '../pool/pool.js';
 import { WeightedMix } from './app-mix.js';
 import { CallBook, type CallFlow, type OriginatedCall } from './call-book.js';
-import { MetricsStore, nearestRank } from './metrics.js';
+import { MetricsStore } from './metrics.js';
 import {
   checkDest,
   checkDuration,
@@ -43,7 +43,7 @@ import {
   type StopReason,
   type WaitOptions,
 } from './originator-options.js';
-import { checkRate, Pacer, type PacerSlot } from './pacer.js';
+import { checkRate, LateSamples, Pacer, type PacerSlot } from './pacer.js';
 import { SlidingRate } from './rate-window.js';
 
 export type {
@@ -57,7 +57,6 @@ export type {
   WaitOptions,
 } from './originator-options.js';
 
-const LATE_SAMPLES = 4096;
 const defaultNow = (): number => performance.timeOrigin + performance.now();
 
 export class Originator extends EventEmitter<OriginatorEvents> {
@@ -82,8 +81,7 @@ export class Originator extends EventEmitter<OriginatorEvents> {
   #lost = 0;
   readonly #failedByCause = new Map<string, number>();
   readonly #lostByReason = new Map<string, number>();
-  readonly #late = new Float64Array(LATE_SAMPLES);
-  #lateCount = 0;
+  readonly #late = new LateSamples();
   #loaded = false;
   #starting: Promise<void> | undefined;
   #tick: ReturnType<typeof setInterval> | undefined;
@@ -291,7 +289,7 @@ export class Originator extends EventEmitter<OriginatorEvents> {
       this.#pacer.pause();
       return;
     }
-    this.#late[this.#lateCount++ % LATE_SAMPLES] = slot.firedAt - slot.scheduledAt;
+    this.#late.add(slot.firedAt - slot.scheduledAt);
     this.#offered++;
     this.#window.add(slot.firedAt);
     this.#book.offer(this.pool.next(), this.#mix.next(), slot.scheduledAt);
@@ -386,15 +384,7 @@ export class Originator extends EventEmitter<OriginatorEvents> {
   }
 
   #pacingStats(): PacingStats {
-    const n = Math.min(this.#lateCount, LATE_SAMPLES);
-    if (n === 0) return { skipped: this.#pacer.skipped, lateP50: null, lateP99: null, lateMax: null };
-    const sorted = this.#late.slice(0, n).sort();
-    return {
-      skipped: this.#pacer.skipped,
-      lateP50: nearestRank(sorted, 50),
-      lateP99: nearestRank(sorted, 99),
-      lateMax: sorted[n - 1]!,
-    };
+    return { skipped: this.#pacer.skipped, ...this.#late.stats() };
   }
 }
 

@@ -18,6 +18,7 @@
  */
 
 import { InvalidArgumentError } from '../errors.js';
+import { nearestRank } from './metrics.js';
 
 export interface PacerSlot {
   /** Slots fired since start(), from 0. */
@@ -225,5 +226,26 @@ export class Pacer {
     if (this.#immediate !== undefined) clearImmediate(this.#immediate);
     this.#timer = undefined;
     this.#immediate = undefined;
+  }
+}
+
+/** How late recent slots fired (`firedAt - scheduledAt`, ms): the last `size` of them. */
+export class LateSamples {
+  readonly #ring: Float64Array;
+  #count = 0;
+
+  constructor(size = 4096) {
+    this.#ring = new Float64Array(size);
+  }
+
+  add(lateMs: number): void {
+    this.#ring[this.#count++ % this.#ring.length] = lateMs;
+  }
+
+  stats(): { lateP50: number | null; lateP99: number | null; lateMax: number | null } {
+    const n = Math.min(this.#count, this.#ring.length);
+    if (n === 0) return { lateP50: null, lateP99: null, lateMax: null };
+    const sorted = this.#ring.slice(0, n).sort();
+    return { lateP50: nearestRank(sorted, 50), lateP99: nearestRank(sorted, 99), lateMax: sorted[n - 1]! };
   }
 }

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { InvalidArgumentError } from '../../../src/errors.js';
-import { Pacer, type PacerSlot } from '../../../src/load/pacer.js';
+import { LateSamples, Pacer, type PacerSlot } from '../../../src/load/pacer.js';
 
 /** A pacer on the fake clock (Date.now() moves with vi's fake timers). */
 function pacer(rate: number, extra: { maxBurst?: number; maxLagMs?: number; now?: () => number; onSlot?: (s: PacerSlot) => void } = {}) {
@@ -186,5 +186,17 @@ describe('Pacer', () => {
       p.rate = 0;
     }).toThrow(/rate must be a finite number > 0, got 0/);
     expect(() => new Pacer({ rate: 1, maxBurst: 0, onSlot: () => {} })).toThrow(InvalidArgumentError);
+  });
+});
+
+describe('LateSamples', () => {
+  it('gives nearest-rank percentiles of the last N samples only', () => {
+    const late = new LateSamples(100);
+    expect(late.stats()).toEqual({ lateP50: null, lateP99: null, lateMax: null });
+    for (let i = 1; i <= 100; i++) late.add(i);
+    expect(late.stats()).toEqual({ lateP50: 50, lateP99: 99, lateMax: 100 });
+    // 50 new samples replace the 50 oldest: the ring holds 51..100 and 1000..1049.
+    for (let i = 0; i < 50; i++) late.add(1000 + i);
+    expect(late.stats()).toEqual({ lateP50: 100, lateP99: 1048, lateMax: 1049 });
   });
 });
