@@ -63,7 +63,7 @@ export type {
 
 // Simulator
 export { startSimulator } from './sim/index.js';
-export type { SimChannelInfo, Simulator, SimulatorOptions } from './sim/index.js';
+export type { FirehoseOptions, FirehoseResult, SimChannelInfo, Simulator, SimulatorOptions } from './sim/index.js';
 
 // Call model
 export { EventListener } from './listener/listener.js';
