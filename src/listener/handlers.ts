@@ -66,7 +66,7 @@ function onBackgroundJob(tracker: Tracker, event: EslEvent): Session | undefined
 export function lookupSession(tracker: Tracker, event: EslEvent): Session | undefined {
   const uuid = event.uuid;
   const session = uuid === undefined ? undefined : tracker.sessions.get(uuid);
-  session?.update(event);
+  if (session !== undefined) tracker.update(session, event);
   return session;
 }
 

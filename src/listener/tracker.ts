@@ -33,6 +33,9 @@ export class Tracker {
   readonly #trackingHeader: string;
   readonly #linkHeaders: readonly string[];
   readonly #logger: Logger;
+  /** Sessions with an event since the last aging tick, and those with none since the one before. */
+  #young = new Set<Session>();
+  #old = new Set<Session>();
 
   constructor(ctx: SessionContext, options: TrackerOptions) {
     this.ctx = ctx;
@@ -49,7 +52,7 @@ export class Tracker {
   sessionFor(event: EslEvent, uuid: string): Session {
     const known = this.sessions.get(uuid);
     if (known !== undefined) {
-      known.update(event);
+      this.update(known, event);
       return known;
     }
     const session = new Session(uuid, event, this.ctx);
@@ -57,6 +60,7 @@ export class Tracker {
     call.add(session);
     session.call = call;
     this.sessions.set(uuid, session);
+    this.#young.add(session);
     if (this.#logger.isLevelEnabled('debug')) {
       this.#logger.debug({ uuid, call: call.id }, 'session tracked');
     }
@@ -87,6 +91,30 @@ export class Tracker {
     return call;
   }
 
+  /** Feeds an event to its session and marks the session active. */
+  update(session: Session, event: EslEvent): void {
+    session.update(event);
+    this.#young.add(session);
+    this.#old.delete(session);
+  }
+
+  /**
+   * One aging tick: sessions quiet for a whole period are compacted (their
+   * events let go for one decoded string). Called every half compaction delay.
+   */
+  age(): void {
+    for (const session of this.#old) session.compact();
+    this.#old = this.#young;
+    this.#young = new Set();
+  }
+
+  /** Compacts every session now. */
+  compactAll(): void {
+    for (const session of this.sessions.values()) session.compact();
+    this.#young.clear();
+    this.#old.clear();
+  }
+
   answered(session: Session, event: EslEvent | undefined): void {
     if (session.answered) return;
     session.markAnswered(event === undefined ? undefined : eventTimeMs(event));
@@ -104,6 +132,8 @@ export class Tracker {
   /** Drops the session from every map and ends its pending waits. */
   drop(session: Session, reason: string): void {
     if (this.sessions.get(session.uuid) === session) this.sessions.delete(session.uuid);
+    this.#young.delete(session);
+    this.#old.delete(session);
     const call = session.call;
     if (call !== undefined && call.remove(session) === 0 && this.calls.get(call.id) === call) {
       this.calls.delete(call.id);

@@ -6,7 +6,9 @@
  * sessions): no event history, only the latest event that carries the
  * channel's variables (`full`) and, when a leaner event came after it (e.g.
  * DTMF, CHANNEL_STATE), that one too (`lean`). `get()` reads the lean one
- * first.
+ * first. Once a session has been quiet for a while the listener compacts it:
+ * the events' headers are decoded once into a single string (HeaderText) and
+ * the events, with their indexes and buffers, are let go.
  *
  * EslEvent decodes lazily, but a lookup of a header the event lacks indexes
  * all its headers, which a retained event then keeps: the model only asks
@@ -19,6 +21,7 @@ import type { Call } from './call.js';
 import type { SessionContext } from './commands.js';
 import { APP_ID_HEADER, DEFAULT_APP_ID } from '../app.js';
 import { eventKey, eventTimeMs } from './event-util.js';
+import { HeaderText } from './header-text.js';
 
 /**
  * Events switch_channel_event_set_data() fills with the channel's variables
@@ -88,6 +91,7 @@ export class SessionBase {
   protected readonly ctx: SessionContext;
   #full: EslEvent | undefined;
   #lean: EslEvent | undefined;
+  #text: HeaderText | undefined;
   readonly #created: number;
   #answeredAt: number | undefined;
   #hungupAt: number | undefined;
@@ -108,7 +112,9 @@ export class SessionBase {
 
   /** The latest value FreeSWITCH sent for this header (`variable_*` for channel variables). */
   get(header: string): string | undefined {
-    return this.#lean?.get(header) ?? this.#full?.get(header);
+    const lean = this.#lean?.get(header);
+    if (lean !== undefined) return lean;
+    return this.#full !== undefined ? this.#full.get(header) : this.#text?.get(header);
   }
 
   /** The app group whose callbacks receive this session's events (APP_ID_HEADER, else the default group). */
@@ -214,6 +220,24 @@ export class SessionBase {
     }
   }
 
+  /**
+   * @internal Keeps the latest headers as one decoded string instead of the
+   * events (the listener calls this once the session has been quiet).
+   */
+  compact(): void {
+    if (this.#full === undefined && this.#lean === undefined) return;
+    const events = this.#full === undefined ? [this.#lean!] : this.#lean === undefined ? [this.#full] : [this.#full, this.#lean];
+    this.#text = new HeaderText(events, this.#full === undefined ? this.#text : undefined);
+    this.#full = undefined;
+    this.#lean = undefined;
+  }
+
+  /** @internal How the latest headers are held: as events, or compacted. */
+  get retained(): 'events' | 'text' | 'none' {
+    if (this.#full !== undefined || this.#lean !== undefined) return 'events';
+    return this.#text === undefined ? 'none' : 'text';
+  }
+
   /** @internal CHANNEL_ANSWER (or a resync that found the channel answered). */
   markAnswered(at: number | undefined): void {
     if (this.#answered) return;
@@ -252,6 +276,7 @@ export class SessionBase {
     if (FULL_EVENTS.has(event.name)) {
       this.#full = event;
       this.#lean = undefined;
+      this.#text = undefined;
     } else {
       this.#lean = event;
     }
