@@ -117,10 +117,22 @@ export class SessionBase {
     return this.#full !== undefined ? this.#full.get(header) : this.#text?.get(header);
   }
 
-  /** The app group whose callbacks receive this session's events (APP_ID_HEADER, else the default group). */
+  /**
+   * The app group whose callbacks receive this session's events
+   * (APP_ID_HEADER, else the default group). Read when first needed, and
+   * again after the next full event when it was not found (a session adopted
+   * from `show channels` learns it from its first real event).
+   */
   get appId(): string {
-    this.#appId ??= this.get(APP_ID_HEADER) || DEFAULT_APP_ID;
-    return this.#appId;
+    if (this.#appId === undefined) {
+      const found = this.get(APP_ID_HEADER);
+      if (found) {
+        this.#appId = found;
+        return found;
+      }
+      this.#appId = '';
+    }
+    return this.#appId === '' ? DEFAULT_APP_ID : this.#appId;
   }
 
   /** Scratch space for apps (never sent to FreeSWITCH). */
@@ -277,6 +289,7 @@ export class SessionBase {
       this.#full = event;
       this.#lean = undefined;
       this.#text = undefined;
+      if (this.#appId === '') this.#appId = undefined;
     } else {
       this.#lean = event;
     }

@@ -112,3 +112,16 @@ describe('resync', () => {
     await expect(listener.resync()).rejects.toThrow(ProtocolError);
   });
 });
+
+describe('adopted sessions', () => {
+  it('learn their app id from their first real event', async () => {
+    const fake = new FakeConnection();
+    fake.onApi = () => channels(row(A));
+    const listener = new EventListener({ connection: fake });
+    await listener.connect();
+    const session = listener.sessions.get(A)!;
+    expect(session.appId).toBe('default');
+    fake.emitEvent(channelEvent('CHANNEL_PARK', A, { 'variable_sip_h_X-switchyard_app': 'load-1' }));
+    expect(session.appId).toBe('load-1');
+  });
+});
