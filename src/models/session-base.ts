@@ -10,9 +10,9 @@
  * the events' headers are decoded once into a single string (HeaderText) and
  * the events, with their indexes and buffers, are let go.
  *
- * EslEvent decodes lazily, but a lookup of a header the event lacks indexes
- * all its headers, which a retained event then keeps: the model only asks
- * retained events for headers they carry, and reads the app id on demand.
+ * EslEvent decodes lazily, but looking up a header an event lacks costs a
+ * pass over all its headers: the model asks for headers events carry, and
+ * reads the app id only when an app needs it.
  */
 
 import { DisconnectedError, TimeoutError } from '../errors.js';
