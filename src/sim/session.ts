@@ -72,14 +72,19 @@ export async function runApps(ch: SimChannel, apps: DialplanApps): Promise<void>
   }
 }
 
-/** switch_core_session_exec: CHANNEL_EXECUTE, the application, CHANNEL_EXECUTE_COMPLETE. */
-export async function execute(ch: SimChannel, app: string, arg: string): Promise<boolean> {
+/**
+ * switch_core_session_exec: CHANNEL_EXECUTE, the application,
+ * CHANNEL_EXECUTE_COMPLETE. Both events carry `Application-UUID`: the
+ * sendmsg's Event-UUID when it gave one (switch_ivr_parse_event stores it as
+ * the channel's app_uuid), else a fresh uuid.
+ */
+export async function execute(ch: SimChannel, app: string, arg: string, eventUuid?: string): Promise<boolean> {
   const impl = APPLICATIONS.get(app.toLowerCase());
   if (impl === undefined) {
     ch.core.log(LogLevel.ERR, EXEC_ORIGIN, `Invalid Application ${app}`, ch.uuid);
     return false;
   }
-  const appUuid = randomUUID();
+  const appUuid = eventUuid !== undefined && eventUuid !== '' ? eventUuid : randomUUID();
   if (arg !== '') ch.setVar('current_application_data', arg);
   ch.setVar('current_application', app);
   const dataHeader: Array<[string, string]> = arg !== '' ? [['Application-Data', arg]] : [];
@@ -124,10 +129,12 @@ async function runPrivate(ch: SimChannel, cmd: PrivateCommand): Promise<void> {
     let arg = header('execute-app-arg') ?? '';
     if (arg === '' && cmd.body !== undefined) arg = cmd.body;
     const loops = Math.max(1, Number.parseInt(header('loops') ?? '1', 10) || 1);
+    // Set again before every loop, so each run of the application carries the same Application-UUID.
+    const eventUuid = header('event-uuid');
     for (let i = 1; i <= loops && !ch.hungup; i++) {
       ch.setVar('current_loop', String(i));
       ch.setVar('total_loops', String(loops));
-      await execute(ch, app, arg);
+      await execute(ch, app, arg, eventUuid);
     }
     ch.unsetVar('current_loop');
     ch.unsetVar('total_loops');
