@@ -19,6 +19,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { OriginatedCall } from '../../src/load/call-book.js';
 import { nearestRank } from '../../src/load/metrics.js';
 import { Originator } from '../../src/load/originator.js';
+import { Pacer } from '../../src/load/pacer.js';
 import { Pool } from '../../src/pool/pool.js';
 import { startSimulator } from '../../src/sim/index.js';
 
@@ -130,6 +131,19 @@ async function runRate(pool: Pool, target: number, options: Required<OriginatorB
   };
 }
 
+/**
+ * The Pacer alone (no originate, no I/O) at `rate` for `seconds`: the timer
+ * and scheduling noise of this machine, the floor under the figures above.
+ */
+export async function benchPacerAlone(rate: number, seconds: number): Promise<{ lateP50Ms: number; lateP99Ms: number; lateMaxMs: number }> {
+  const late: number[] = [];
+  const pacer = new Pacer({ rate, onSlot: (slot) => late.push(slot.firedAt - slot.scheduledAt) });
+  pacer.start();
+  await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+  pacer.stop();
+  return { lateP50Ms: percentile(late, 50), lateP99Ms: percentile(late, 99), lateMaxMs: Math.max(...late) };
+}
+
 export async function benchOriginator(options: OriginatorBenchOptions = {}): Promise<OriginatorBenchRow[]> {
   const o: Required<OriginatorBenchOptions> = {
     rates: options.rates ?? [100, 500, 2000],
@@ -181,4 +195,11 @@ if (process.env[SIM_CHILD] === '1') {
   };
   const rows = await benchOriginator(options);
   print(rows, options);
+  const f = (n: number): string => n.toFixed(3);
+  for (const rate of options.rates ?? [100, 500, 2000]) {
+    const alone = await benchPacerAlone(rate, options.seconds ?? 3);
+    process.stdout.write(
+      `pacer alone at ${rate}/s (no I/O: this machine's timer noise): late p50 ${f(alone.lateP50Ms)} p99 ${f(alone.lateP99Ms)} max ${f(alone.lateMaxMs)} ms\n`,
+    );
+  }
 }
