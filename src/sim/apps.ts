@@ -9,6 +9,7 @@ import { LogLevel } from './core.js';
 import type { EventOrigin } from './event.js';
 import { parseCause, sipToCause } from './hangup-causes.js';
 import { ENDLESS, mediaDurationMs, playbackFileType } from './media.js';
+import { recordSessionApp, stopRecordSessionApp } from './record.js';
 import { drainPrivate } from './session.js';
 
 export type Application = (ch: SimChannel, arg: string) => Promise<void> | void;
@@ -151,4 +152,6 @@ export const APPLICATIONS: ReadonlyMap<string, Application> = new Map<string, Ap
   ['hangup', hangupApp],
   ['respond', respondApp],
   ['log', logApp],
+  ['record_session', recordSessionApp],
+  ['stop_record_session', stopRecordSessionApp],
 ]);

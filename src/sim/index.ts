@@ -10,6 +10,7 @@
  */
 import pino, { type Logger } from 'pino';
 import { coreApis } from './api/core.js';
+import { mediaApis } from './api/media.js';
 import { uuidApis } from './api/uuid.js';
 import type { SimChannel } from './channel.js';
 import { defaultIdentity, SimCore } from './core.js';
@@ -128,7 +129,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     heartbeatIntervalMs,
     sipSelf: '127.0.0.1:5080',
   });
-  sim.apis.registerAll(coreApis).registerAll(uuidApis);
+  sim.apis.registerAll(coreApis).registerAll(uuidApis).registerAll(mediaApis);
   sim.endpoints.set('loopback', loopbackEndpoint);
   sim.endpoints.set('error', errorEndpoint);
   sim.endpoints.set('sofia', sofiaEndpoint);

@@ -12,6 +12,7 @@ import { formatLocal, nowMicros } from './clock.js';
 import { LogLevel, TextChannel } from './core.js';
 import type { EventOrigin } from './event.js';
 import { causeQ850, parseCause } from './hangup-causes.js';
+import { stopAllRecordings } from './record.js';
 
 const EXEC_ORIGIN: EventOrigin = { file: 'switch_core_session.c', func: 'switch_core_session_exec', line: 2949 };
 const EXEC_DONE_ORIGIN: EventOrigin = { file: 'switch_core_session.c', func: 'switch_core_session_exec', line: 2972 };
@@ -161,6 +162,8 @@ export async function finishSession(ch: SimChannel): Promise<void> {
   const cause = ch.hangupCause ?? 'NORMAL_CLEARING';
   ch.enterState('CS_HANGUP');
   ch.setCallState('HANGUP');
+  // switch_core_session_hangup_state removes the media bugs: open recordings end here.
+  stopAllRecordings(ch);
   ch.enterState('CS_REPORTING');
   setCdrVariables(ch, cause);
   ch.fire('CHANNEL_HANGUP_COMPLETE', REPORTING_ORIGIN, { pre: [['Hangup-Cause', cause]] });

@@ -1,0 +1,118 @@
+/**
+ * Session recording (switch_ivr_async.c switch_ivr_record_session and its
+ * media bug's record_callback): RECORD_START when the bug is added,
+ * RECORD_STOP with record_seconds / record_ms / record_samples when it is
+ * removed (stop, the limit, or the hangup's media bug cleanup). The api is
+ * mod_commands.c session_record_function (`uuid_record`); the applications
+ * are mod_dptools.c record_session / stop_record_session.
+ */
+import type { SimChannel } from './channel.js';
+import type { EventOrigin } from './event.js';
+
+const START_ORIGIN: EventOrigin = { file: 'switch_ivr_async.c', func: 'record_callback', line: 1264 };
+const STOP_ORIGIN: EventOrigin = { file: 'switch_ivr_async.c', func: 'record_callback', line: 1380 };
+/** Every simulated codec runs at 8 kHz. */
+const SAMPLES_PER_MS = 8;
+
+interface Recording {
+  readonly path: string;
+  readonly startedAt: number;
+  readonly limitTimer: NodeJS.Timeout | undefined;
+  masked: boolean;
+}
+
+/** The media bugs of each channel, by file path, in the order they were added. */
+const recordings = new WeakMap<SimChannel, Map<string, Recording>>();
+
+function bugsOf(ch: SimChannel): Map<string, Recording> {
+  let bugs = recordings.get(ch);
+  if (!bugs) {
+    bugs = new Map();
+    recordings.set(ch, bugs);
+  }
+  return bugs;
+}
+
+/**
+ * switch_ivr_record_session: pre-answers a channel without media, then adds
+ * the bug; `limitSec` > 0 stops it after that long. False when the channel is
+ * gone or the path is already being recorded.
+ */
+export function startRecording(ch: SimChannel, path: string, limitSec: number): boolean {
+  if (ch.hungup || path === '') return false;
+  if (!ch.answered && ch.answerState !== 'early') {
+    if (ch.hooks.preAnswer) ch.hooks.preAnswer(ch);
+    else ch.markPreAnswered();
+  }
+  if (ch.hungup) return false;
+  const bugs = bugsOf(ch);
+  if (bugs.has(path)) return false;
+  const limitTimer = limitSec > 0 ? ch.core.timer(limitSec * 1000, () => removeBug(ch, path)) : undefined;
+  bugs.set(path, { path, startedAt: Date.now(), limitTimer, masked: false });
+  ch.fire('RECORD_START', START_ORIGIN, { post: [['Record-File-Path', path]] });
+  return true;
+}
+
+/** switch_ivr_stop_record_session: `all` stops every recording; false when nothing matched. */
+export function stopRecording(ch: SimChannel, path: string): boolean {
+  const bugs = recordings.get(ch);
+  if (!bugs || bugs.size === 0) return false;
+  if (path === 'all') {
+    for (const p of [...bugs.keys()]) removeBug(ch, p);
+    return true;
+  }
+  if (!bugs.has(path)) return false;
+  removeBug(ch, path);
+  return true;
+}
+
+/** switch_ivr_record_session_mask: silence written instead of the audio, until unmasked. */
+export function maskRecording(ch: SimChannel, path: string, mask: boolean): boolean {
+  const rec = recordings.get(ch)?.get(path);
+  if (!rec) return false;
+  rec.masked = mask;
+  return true;
+}
+
+/** Paths being recorded on the channel. */
+export function activeRecordings(ch: SimChannel): string[] {
+  return [...(recordings.get(ch)?.keys() ?? [])];
+}
+
+/** At CS_HANGUP every media bug is removed: each open recording ends with RECORD_STOP. */
+export function stopAllRecordings(ch: SimChannel): void {
+  const bugs = recordings.get(ch);
+  if (!bugs) return;
+  for (const p of [...bugs.keys()]) removeBug(ch, p);
+  recordings.delete(ch);
+}
+
+function removeBug(ch: SimChannel, path: string): void {
+  const bugs = recordings.get(ch);
+  const rec = bugs?.get(path);
+  if (!bugs || !rec) return;
+  bugs.delete(path);
+  ch.core.cancelTimer(rec.limitTimer);
+  const ms = Date.now() - rec.startedAt;
+  const samples = ms * SAMPLES_PER_MS;
+  ch.setVar('record_seconds', String(Math.floor(ms / 1000)));
+  ch.setVar('record_ms', String(ms));
+  ch.setVar('record_samples', String(samples));
+  ch.fire('RECORD_STOP', STOP_ORIGIN, { post: [['Record-File-Path', path]] });
+}
+
+/**
+ * mod_dptools record_session: `<path> [+<seconds>]`; a trailing `+N` is the
+ * limit (the path itself may contain spaces).
+ */
+export function recordSessionApp(ch: SimChannel, arg: string): void {
+  const data = arg.trim();
+  const m = /^(.*?)\s*\+(\d+)$/.exec(data);
+  const path = m ? m[1]! : data;
+  const limit = m ? Number.parseInt(m[2]!, 10) : 0;
+  startRecording(ch, path, limit);
+}
+
+export function stopRecordSessionApp(ch: SimChannel, arg: string): void {
+  stopRecording(ch, arg.trim());
+}

@@ -1,0 +1,131 @@
+/**
+ * uuid_record and the record_session / stop_record_session applications over
+ * TCP: replies are mod_commands.c's texts, RECORD_START / RECORD_STOP carry
+ * Record-File-Path and the record_* variables, a limit and a hangup end a
+ * recording.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type Simulator, startSimulator } from '../../../src/sim/index.js';
+import { type ReceivedEvent, TestClient } from './esl-test-client.js';
+
+let sim: Simulator;
+let c: TestClient;
+
+beforeEach(async () => {
+  sim = await startSimulator({ port: 0 });
+  c = await TestClient.authed(sim.port);
+  await c.command('event plain CHANNEL_PARK RECORD_START RECORD_STOP CHANNEL_EXECUTE_COMPLETE CHANNEL_HANGUP_COMPLETE');
+});
+
+afterEach(async () => {
+  c.close();
+  await sim.close();
+});
+
+async function answeredLeg(uuid: string): Promise<void> {
+  expect(await c.api(`originate {origination_uuid=${uuid}}loopback/answer/switchyard &park()`)).toBe(`+OK ${uuid}\n`);
+  await c.event((e) => e.name === 'CHANNEL_PARK' && e.headers['Unique-ID'] === uuid);
+}
+
+const rec = (uuid: string, name: string) => (e: ReceivedEvent) => e.name === name && e.headers['Unique-ID'] === uuid;
+
+describe('uuid_record', () => {
+  it('starts, masks, unmasks and stops with FreeSWITCH texts and events', async () => {
+    const a = '7ec00000-0000-4000-8000-00000000000a';
+    await answeredLeg(a);
+    expect(await c.api(`uuid_record ${a} start /tmp/a.wav`)).toBe('+OK Success\n');
+    const start = await c.event(rec(a, 'RECORD_START'));
+    expect(start.headers['Record-File-Path']).toBe('/tmp/a.wav');
+    expect(start.headers['Channel-Call-State']).toBe('ACTIVE');
+    expect(start.order.indexOf('Record-File-Path')).toBe(start.order.length - 1);
+    expect(await c.api(`uuid_record ${a} start /tmp/a.wav`)).toBe('-ERR Cannot record session!\n');
+    expect(await c.api(`uuid_record ${a} mask /tmp/a.wav`)).toBe('+OK Success\n');
+    expect(await c.api(`uuid_record ${a} unmask /tmp/a.wav`)).toBe('+OK Success\n');
+    expect(await c.api(`uuid_record ${a} mask /tmp/other.wav`)).toBe('-ERR Cannot mask recording session!\n');
+    expect(await c.api(`uuid_record ${a} unmask /tmp/other.wav`)).toBe('-ERR Cannot unmask recording session!\n');
+    expect(await c.api(`uuid_record ${a} stop /tmp/other.wav`)).toBe('-ERR Cannot stop record session!\n');
+    expect(await c.api(`uuid_record ${a} stop /tmp/a.wav`)).toBe('+OK Success\n');
+    const stop = await c.event(rec(a, 'RECORD_STOP'));
+    expect(stop.headers['Record-File-Path']).toBe('/tmp/a.wav');
+    const ms = Number(stop.headers.variable_record_ms);
+    expect(ms).toBeGreaterThanOrEqual(0);
+    expect(stop.headers.variable_record_samples).toBe(String(ms * 8));
+    expect(stop.headers.variable_record_seconds).toBe(String(Math.floor(ms / 1000)));
+    expect(await c.api(`uuid_record ${a} stop /tmp/a.wav`)).toBe('-ERR Cannot stop record session!\n');
+  });
+
+  it('answers usage and unknown-session errors', async () => {
+    expect(await c.api('uuid_record')).toBe('-USAGE: <uuid> [start|stop|mask|unmask] <path> [<limit>]\n');
+    expect(await c.api('uuid_record abc start')).toBe('-USAGE: <uuid> [start|stop|mask|unmask] <path> [<limit>]\n');
+    expect(await c.api('uuid_record 00000000-0000-4000-8000-000000000000 start /tmp/x.wav')).toBe(
+      '-ERR Cannot locate session!\n',
+    );
+    const a = '7ec00000-0000-4000-8000-00000000000b';
+    await answeredLeg(a);
+    expect(await c.api(`uuid_record ${a} pause /tmp/x.wav`)).toBe('-USAGE: <uuid> [start|stop|mask|unmask] <path> [<limit>]\n');
+  });
+
+  it('stops at the limit, and `stop all` stops every recording', async () => {
+    const a = '7ec00000-0000-4000-8000-00000000000c';
+    await answeredLeg(a);
+    expect(await c.api(`uuid_record ${a} start /tmp/limited.wav 1`)).toBe('+OK Success\n');
+    const stop = await c.event(rec(a, 'RECORD_STOP'), 3000);
+    expect(stop.headers['Record-File-Path']).toBe('/tmp/limited.wav');
+    expect(stop.headers.variable_record_seconds).toBe('1');
+    expect(await c.api(`uuid_record ${a} start /tmp/one.wav`)).toBe('+OK Success\n');
+    expect(await c.api(`uuid_record ${a} start /tmp/two.wav`)).toBe('+OK Success\n');
+    expect(await c.api(`uuid_record ${a} stop all`)).toBe('+OK Success\n');
+    const first = await c.event(rec(a, 'RECORD_STOP'));
+    const second = await c.event(rec(a, 'RECORD_STOP'));
+    expect([first.headers['Record-File-Path'], second.headers['Record-File-Path']]).toEqual(['/tmp/one.wav', '/tmp/two.wav']);
+  });
+
+  it('ends an open recording at hangup, before CHANNEL_HANGUP_COMPLETE', async () => {
+    const a = '7ec00000-0000-4000-8000-00000000000d';
+    await answeredLeg(a);
+    expect(await c.api(`uuid_record ${a} start /tmp/hangup.wav`)).toBe('+OK Success\n');
+    expect(await c.api(`uuid_kill ${a}`)).toBe('+OK\n');
+    await c.event(rec(a, 'CHANNEL_HANGUP_COMPLETE'));
+    const names = c
+      .events()
+      .filter((e) => e.headers['Unique-ID'] === a && e.name !== 'CHANNEL_EXECUTE_COMPLETE')
+      .map((e) => e.name);
+    expect(names).toEqual(['CHANNEL_PARK', 'RECORD_START', 'RECORD_STOP', 'CHANNEL_HANGUP_COMPLETE']);
+    const stop = c.events().find(rec(a, 'RECORD_STOP'))!;
+    expect(stop.headers['Channel-State']).toBe('CS_HANGUP');
+    expect(stop.headers['Hangup-Cause']).toBe('NORMAL_CLEARING');
+  });
+});
+
+describe('record_session applications', () => {
+  it('record_session with a +limit and stop_record_session via sendmsg', async () => {
+    const a = '7ec00000-0000-4000-8000-00000000000e';
+    await answeredLeg(a);
+    const sendmsg = (app: string, arg: string) =>
+      c.command(`sendmsg ${a}\ncall-command: execute\nexecute-app-name: ${app}\nexecute-app-arg: ${arg}`);
+    await sendmsg('record_session', '/tmp/app.wav +30');
+    const start = await c.event(rec(a, 'RECORD_START'));
+    expect(start.headers['Record-File-Path']).toBe('/tmp/app.wav');
+    expect(start.headers.variable_current_application).toBe('record_session');
+    const done = await c.event((e) => rec(a, 'CHANNEL_EXECUTE_COMPLETE')(e) && e.headers.Application === 'record_session');
+    expect(done.headers['Application-Data']).toBe('/tmp/app.wav +30');
+    await sendmsg('stop_record_session', '/tmp/app.wav');
+    const stop = await c.event(rec(a, 'RECORD_STOP'));
+    expect(stop.headers['Record-File-Path']).toBe('/tmp/app.wav');
+    expect(stop.headers.variable_current_application).toBe('stop_record_session');
+  });
+
+  it('pre-answers an unanswered leg it records', async () => {
+    await c.command('event plain CHANNEL_PROGRESS_MEDIA');
+    const a = '7ec00000-0000-4000-8000-00000000000f';
+    await c.command(`bgapi originate {origination_uuid=${a}}loopback/park/switchyard &park()`);
+    const bPark = await c.event((e) => e.name === 'CHANNEL_PARK' && e.headers['Call-Direction'] === 'inbound');
+    const b = bPark.headers['Unique-ID']!;
+    expect(await c.api(`uuid_record ${b} start /tmp/early.wav`)).toBe('+OK Success\n');
+    const media = await c.event(rec(b, 'CHANNEL_PROGRESS_MEDIA'));
+    const start = await c.event(rec(b, 'RECORD_START'));
+    expect(Number(media.headers['Event-Sequence'])).toBeLessThan(Number(start.headers['Event-Sequence']));
+    expect(start.headers['Answer-State']).toBe('early');
+    expect(await c.api(`uuid_kill ${b}`)).toBe('+OK\n');
+  });
+});
