@@ -98,8 +98,10 @@ export interface OriginatorEvents {
   idle: () => void;
 }
 
-export interface WaitOptions {
+export interface IdleWaitOptions {
+  /** Rejects with TimeoutError after this many ms. */
   readonly timeout?: number;
+  /** Rejects with the signal's reason when aborted (the calls go on). */
   readonly signal?: AbortSignal;
 }
 

@@ -41,7 +41,7 @@ import {
   type PacingStats,
   poolOf,
   type StopReason,
-  type WaitOptions,
+  type IdleWaitOptions,
 } from './originator-options.js';
 import { checkRate, LateSamples, Pacer, type PacerSlot } from './pacer.js';
 import { SlidingRate } from './rate-window.js';
@@ -54,7 +54,7 @@ export type {
   OriginatorStats,
   PacingStats,
   StopReason,
-  WaitOptions,
+  IdleWaitOptions,
 } from './originator-options.js';
 
 const defaultNow = (): number => performance.timeOrigin + performance.now();
@@ -215,7 +215,7 @@ export class Originator extends EventEmitter<OriginatorEvents> {
   }
 
   /** Resolves when not originating and no call is in flight. */
-  waitForIdle(options: WaitOptions = {}): Promise<void> {
+  waitForIdle(options: IdleWaitOptions = {}): Promise<void> {
     if (this.#idle()) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       let timer: ReturnType<typeof setTimeout> | undefined;
