@@ -46,7 +46,9 @@ import {
 import { checkRate, LateSamples, Pacer, type PacerSlot } from './pacer.js';
 import { SlidingRate } from './rate-window.js';
 
+export type { OriginateDest, OriginatedCall, OriginatedOutcome } from './call-book.js';
 export type {
+  IdleWaitOptions,
   OriginatorApp,
   OriginatorEvents,
   OriginatorOptions,
@@ -54,7 +56,6 @@ export type {
   OriginatorStats,
   PacingStats,
   StopReason,
-  IdleWaitOptions,
 } from './originator-options.js';
 
 const defaultNow = (): number => performance.timeOrigin + performance.now();

@@ -9,6 +9,7 @@ import { LogLevel } from './core.js';
 import type { EventOrigin } from './event.js';
 import { parseCause, sipToCause } from './hangup-causes.js';
 import { ENDLESS, mediaDurationMs, playbackFileType } from './media.js';
+import { socketApp } from './outbound-socket.js';
 import { recordSessionApp, stopRecordSessionApp } from './record.js';
 import { drainPrivate } from './session.js';
 
@@ -154,4 +155,5 @@ export const APPLICATIONS: ReadonlyMap<string, Application> = new Map<string, Ap
   ['log', logApp],
   ['record_session', recordSessionApp],
   ['stop_record_session', stopRecordSessionApp],
+  ['socket', socketApp],
 ]);

@@ -105,6 +105,26 @@ describe('Originator (scripted FreeSWITCH, fake timers)', () => {
     expect(h.originates()).toHaveLength(1);
   });
 
+  it('rate and limit changed while running take effect on the exact schedule', async () => {
+    const h = await harness({ rate: 10, limit: 3 });
+    const offeredAt: number[] = [];
+    h.commands.onBgapi = (_command, jobUuid) => {
+      offeredAt.push(Date.now() - 1_000_000);
+      return `+OK Job-UUID: ${jobUuid}`;
+    };
+    await h.o.start();
+    vi.advanceTimersByTime(250);
+    h.o.rate = 40;
+    vi.advanceTimersByTime(100);
+    // 0, 100, 200 at 10/s; then the limit of 3 holds, whatever the rate.
+    expect(offeredAt).toEqual([0, 100, 200]);
+    h.o.limit = 6;
+    vi.advanceTimersByTime(80);
+    // Raised at 350: the next slot is due at once (one 25 ms interval after 200 is long past), then every 25 ms.
+    expect(offeredAt).toEqual([0, 100, 200, 350, 375, 400]);
+    expect(h.o.stats()).toMatchObject({ offered: 6, active: 6, targetRate: 40, limit: 6 });
+  });
+
   it('an answered call is hung up after the duration and completes at its last destroy', async () => {
     const h = await harness({ duration: 2.5 });
     await h.o.start();
