@@ -20,6 +20,7 @@ import { loopbackEndpoint } from './endpoints/loopback.js';
 import { sofiaEndpoint } from './endpoints/sofia.js';
 import { type FirehoseOptions, type FirehoseResult, runFirehose } from './firehose.js';
 import { startHeartbeat } from './heartbeat.js';
+import { attachOutboundSockets } from './outbound-socket.js';
 import { SimRuntime } from './runtime.js';
 import { SimServer } from './server.js';
 
@@ -133,6 +134,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   sim.endpoints.set('loopback', loopbackEndpoint);
   sim.endpoints.set('error', errorEndpoint);
   sim.endpoints.set('sofia', sofiaEndpoint);
+  attachOutboundSockets(sim);
 
   const server = new SimServer(
     sim,
