@@ -280,8 +280,9 @@ export class CallBook {
   #lose(rec: CallRecord, reason: string): void {
     if (this.#records.get(rec.id) !== rec) return;
     const at = this.#o.now();
-    // A leg may still be up (the job timed out): do not leave it behind.
-    if (rec.legs.size > 0 && rec.member.listener.connected) this.#kill(rec, NORMAL);
+    // A leg may still be up (the job timed out, or only the event socket dropped and
+    // the command connection still works): do not leave it behind.
+    if (rec.legs.size > 0 || rec.answeredAt !== undefined) this.#kill(rec, NORMAL);
     this.#o.metrics.lose(rec.id, at, reason);
     this.#end(rec, 'lost', undefined, reason, at);
   }

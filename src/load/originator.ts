@@ -249,6 +249,9 @@ export class Originator extends EventEmitter<OriginatorEvents> {
       await this.waitForIdle({ timeout: options.timeout ?? 10_000 }).catch((error: unknown) => {
         this.logger.warn({ err: error }, 'calls still in flight at close');
       });
+    } else if (this.#loaded) {
+      // Calls counted lost (their host's event socket dropped) may still be up there.
+      await Promise.all(this.#flows.map((f) => this.pool.hupall('NORMAL_CLEARING', f.appId)));
     }
     for (const [member, handler] of this.#onDisconnect) member.listener.off('disconnected', handler);
     this.#onDisconnect.clear();

@@ -248,6 +248,11 @@ describe('Originator (scripted FreeSWITCH, fake timers)', () => {
     await settle();
     expect(h.calls.map((c) => [c.outcome, c.reason])).toEqual(Array(4).fill(['lost', 'disconnected (socket)']));
     expect(h.o.active).toBe(0);
+    // The command connection may still work: the call known to be up is hung up, and close()
+    // sweeps the app id for the ones whose channels we never saw.
+    expect(h.apis()).toEqual([`uuid_kill ${uuid} NORMAL_CLEARING`]);
+    await h.o.close();
+    expect(h.apis()).toEqual([`uuid_kill ${uuid} NORMAL_CLEARING`, 'hupall NORMAL_CLEARING sip_h_X-switchyard_app t']);
   });
 
   it('pauses at the limit and resumes when a call ends, without a burst', async () => {
