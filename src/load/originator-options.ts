@@ -7,6 +7,7 @@
 import type { Logger } from 'pino';
 import type { App } from '../app.js';
 import type { Client } from '../client/client.js';
+import { buildOriginate } from '../client/originate.js';
 import { InvalidArgumentError } from '../errors.js';
 import { Pool } from '../pool/pool.js';
 import type { CallFlow, OriginateDest, OriginatedCall } from './call-book.js';
@@ -128,9 +129,12 @@ export function flowsOf(apps: readonly OriginatorApp[], prefix: string): Flow[] 
   return flows.length > 0 ? flows : [{ appId: prefix, app: '', loaded: undefined }];
 }
 
-export function checkDest(dest: OriginateDest): OriginateDest {
-  if (typeof dest?.dest !== 'string' || dest.dest === '') throw new InvalidArgumentError('dest needs a dial string');
-  return dest;
+/** A dest as options; building one originate now turns a bad one into an error here, not into lost calls. */
+export function checkDest(dest: string | OriginateDest): OriginateDest {
+  const options = typeof dest === 'string' ? { dest } : dest;
+  if (typeof options?.dest !== 'string' || options.dest === '') throw new InvalidArgumentError('dest needs a dial string');
+  buildOriginate({ ...options, uuid: '00000000-0000-4000-8000-000000000000', appId: 'check' });
+  return options;
 }
 
 export function checkLimit(limit: number): number {

@@ -105,7 +105,7 @@ export class Originator extends EventEmitter<OriginatorEvents> {
     this.#flows = flowsOf(options.apps ?? [], options.appIdPrefix ?? `sy-${randomHex()}`);
     this.#mix = new WeightedMix(this.#flows.map((f, i) => ({ item: f, weight: options.apps?.[i]?.weight ?? 1 })));
     this.#book = new CallBook({
-      dest: typeof options.dest === 'string' ? { dest: options.dest } : checkDest(options.dest),
+      dest: checkDest(options.dest),
       metrics: this.metrics,
       logger: this.logger,
       now: this.#now,

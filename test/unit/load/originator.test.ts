@@ -351,6 +351,8 @@ describe('Originator (scripted FreeSWITCH, fake timers)', () => {
       [{ duration: -1 }, /duration must be a number of seconds >= 0/],
       [{ maxOffered: 0 }, /maxOffered must be a whole number >= 1/],
       [{ dest: { dest: '' } }, /dest needs a dial string/],
+      [{ dest: 'loopback/answer switchyard' }, /invalid dest/],
+      [{ dest: { dest: 'loopback/answer/switchyard', appArgs: 'a)b' } }, /appArgs must not contain '\)'/],
       [{ appIdPrefix: 'a b' }, /invalid appIdPrefix/],
       [{ tickMs: 0 }, /tickMs must be a number of ms >= 1/],
     ];
