@@ -39,7 +39,7 @@ export function preAnswerChannel(ch: SimChannel): void {
 async function park(ch: SimChannel): Promise<void> {
   ch.fire('CHANNEL_PARK', PARK_ORIGIN);
   ch.parked = true;
-  while (!ch.hungup && ch.parked) {
+  while (!ch.hungup && ch.parked && ch.divert === undefined) {
     if (ch.privateQueue.length > 0) {
       await drainPrivate(ch);
       continue;
@@ -52,7 +52,7 @@ async function park(ch: SimChannel): Promise<void> {
 
 /** mod_dptools echo: media back to the caller until hangup; commands still run. */
 async function echo(ch: SimChannel): Promise<void> {
-  while (!ch.hungup && !ch.breakRequested) {
+  while (!ch.hungup && !ch.breakRequested && ch.divert === undefined) {
     if (ch.privateQueue.length > 0) {
       await drainPrivate(ch);
       continue;
@@ -79,7 +79,7 @@ async function playback(ch: SimChannel, arg: string): Promise<void> {
     const left = durationMs === ENDLESS ? undefined : durationMs - (Date.now() - started);
     if (left !== undefined && left <= 0) break;
     await ch.sleep(left);
-    if (ch.hungup || ch.breakRequested) {
+    if (ch.hungup || ch.breakRequested || ch.divert !== undefined) {
       status = 'break';
       break;
     }
@@ -98,7 +98,7 @@ async function playback(ch: SimChannel, arg: string): Promise<void> {
 async function sleepApp(ch: SimChannel, arg: string): Promise<void> {
   const ms = Number.parseInt(arg, 10);
   const until = Date.now() + (Number.isFinite(ms) ? ms : 0);
-  while (!ch.hungup && Date.now() < until) await ch.sleep(until - Date.now());
+  while (!ch.hungup && ch.divert === undefined && Date.now() < until) await ch.sleep(until - Date.now());
 }
 
 /** `set name=value` (an empty value unsets, as mod_dptools does). */

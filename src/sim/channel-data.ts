@@ -122,6 +122,13 @@ export interface ChannelSnapshot {
   readonly profile: CallerProfile | undefined;
   readonly times: ChannelTimes;
   readonly vars: ReadonlyMap<string, string>;
+  /** The caller profile linked by a bridge: originatee on the originator's side, originator on the other. */
+  readonly otherLeg?: OtherLeg | undefined;
+}
+
+export interface OtherLeg {
+  readonly type: 'originator' | 'originatee';
+  readonly channel: ChannelSnapshot;
 }
 
 export function appendBasicData(h: HeaderList, ch: ChannelSnapshot): void {
@@ -205,5 +212,11 @@ export function appendVariables(h: HeaderList, ch: ChannelSnapshot): void {
 export function appendChannelData(h: HeaderList, ch: ChannelSnapshot, eventName: string): void {
   appendBasicData(h, ch);
   appendCallerProfile(h, ch);
+  const other = ch.otherLeg;
+  if (other) {
+    // switch_channel_event_set_basic_data: Other-Type, then the linked profile as `Other-Leg-`.
+    h.push(['Other-Type', other.type]);
+    appendCallerProfile(h, other.channel, 'Other-Leg');
+  }
   if (EVENTS_WITH_VARIABLES.has(eventName)) appendVariables(h, ch);
 }

@@ -21,6 +21,7 @@ import {
   ChannelStateNames,
   type ChannelTimes,
   type Codec,
+  type OtherLeg,
 } from './channel-data.js';
 import { LogLevel, type SimCore } from './core.js';
 import type { EventOrigin, HeaderList, SimEvent } from './event.js';
@@ -114,6 +115,15 @@ export class SimChannel implements ChannelSnapshot {
   peer: SimChannel | undefined;
   /** The leg this one is bridged to (uuid_bridge, bridge), if any. */
   bridgedTo: SimChannel | undefined;
+  /** The profile a bridge linked to this one (Other-Type, Other-Leg-*); it stays after the bridge ends. */
+  otherLeg: OtherLeg | undefined;
+  /**
+   * A state change asked of the session thread from outside (uuid_bridge,
+   * uuid_transfer set CF_REDIRECT/CF_TRANSFER): the running application
+   * returns and the thread runs this instead. 'done' drops the rest of the
+   * extension (a transfer routes anew), 'continue' resumes it.
+   */
+  divert: ((ch: SimChannel) => Promise<'continue' | 'done'>) | undefined;
   /** Applications running, innermost last (park, then a playback run from a sendmsg). */
   readonly appStack: Array<{ name: string; arg: string; uuid: string }> = [];
   readonly privateQueue: PrivateCommand[] = [];
@@ -298,6 +308,12 @@ export class SimChannel implements ChannelSnapshot {
     this.wake();
     this.hooks.onHangup?.(this, cause);
     return true;
+  }
+
+  /** Asks the session thread to leave its application and run `divert` (see the field). */
+  requestDivert(divert: (ch: SimChannel) => Promise<'continue' | 'done'>): void {
+    this.divert = divert;
+    this.wake();
   }
 
   /** Lets the session thread re-check its queue and state. */

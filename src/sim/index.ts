@@ -9,6 +9,7 @@
  * they ask to be (`sessionsPerSecond`).
  */
 import pino, { type Logger } from 'pino';
+import { callApis } from './api/call.js';
 import { coreApis } from './api/core.js';
 import { mediaApis } from './api/media.js';
 import { uuidApis } from './api/uuid.js';
@@ -130,7 +131,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     heartbeatIntervalMs,
     sipSelf: '127.0.0.1:5080',
   });
-  sim.apis.registerAll(coreApis).registerAll(uuidApis).registerAll(mediaApis);
+  sim.apis.registerAll(coreApis).registerAll(uuidApis).registerAll(mediaApis).registerAll(callApis);
   sim.endpoints.set('loopback', loopbackEndpoint);
   sim.endpoints.set('error', errorEndpoint);
   sim.endpoints.set('sofia', sofiaEndpoint);

@@ -70,7 +70,18 @@ export async function runApps(ch: SimChannel, apps: DialplanApps): Promise<void>
     if (ch.hungup) break;
     await execute(ch, app, arg);
     await drainPrivate(ch);
+    if ((await runDiverts(ch)) === 'done') return;
   }
+}
+
+/** Runs what uuid_bridge / uuid_transfer asked of the channel once its application has returned. */
+async function runDiverts(ch: SimChannel): Promise<'continue' | 'done'> {
+  while (ch.divert !== undefined && !ch.hungup) {
+    const divert = ch.divert;
+    ch.divert = undefined;
+    if ((await divert(ch)) === 'done') return 'done';
+  }
+  return 'continue';
 }
 
 /**

@@ -82,19 +82,34 @@ function callRows(sim: SimRuntime): Row[] {
 function render(rows: Row[], format: string, delim: string): string {
   if (format === 'json') {
     if (rows.length === 0) return '{"row_count": 0}\n';
+    // cJSON_PrintUnformatted written as is: no newline after it (only the empty case has one).
     const objects = rows.map((r) => Object.fromEntries(r));
-    return `${JSON.stringify({ row_count: rows.length, rows: objects })}\n`;
+    return JSON.stringify({ row_count: rows.length, rows: objects });
   }
   if (format === 'xml') {
+    if (rows.length === 0) return '<result row_count="0"/>\n';
     const body = rows
       .map((r, i) => `  <row row_id="${i + 1}">\n${r.map(([k, v]) => `    <${k}>${xmlEscape(v)}</${k}>\n`).join('')}  </row>\n`)
       .join('');
     return `<result row_count="${rows.length}">\n${body}</result>\n`;
   }
+  if (format !== 'delim' && format !== 'csv' && format !== 'text') return `-ERR Cannot find format ${format}\n`;
   if (rows.length === 0) return '\n0 total.\n';
   const header = rows[0]!.map(([k]) => k).join(delim);
   const lines = rows.map((r) => r.map(([, v]) => v).join(delim));
   return `${header}\n${lines.join('\n')}\n\n${rows.length} total.\n`;
+}
+
+/**
+ * `show calls|channels count [as json|xml]`: the callbacks only count, so
+ * JSON has an empty `rows` array and XML an empty `<result>` (show_function,
+ * show_as_json_callback / show_as_xml_callback with justcount).
+ */
+function renderCount(n: number, format: string): string {
+  if (format === 'json') return n === 0 ? '{"row_count": 0}\n' : JSON.stringify({ row_count: n, rows: [] });
+  if (format === 'xml') return n === 0 ? '<result row_count="0"/>\n' : `<result row_count="${n}"/>\n`;
+  if (format !== 'delim' && format !== 'csv' && format !== 'text') return `-ERR Cannot find format ${format}\n`;
+  return `\n${n} total.\n`;
 }
 
 function xmlEscape(s: string): string {
@@ -120,6 +135,6 @@ export const showApi: ApiHandler = (sim, { args }) => {
   } else {
     return '-USAGE: codec|endpoint|application|api|dialplan|file|timer|calls [count]|channels [count|like <match string>]|calls|detailed_calls|bridged_calls|detailed_bridged_calls|aliases|complete|chat|management|modules|nat_map|say|interfaces|interface_types|tasks|limits|status\n';
   }
-  if (count) return `\n${rows.length} total.\n`;
+  if (count) return renderCount(rows.length, format);
   return render(rows, format, delim);
 };
