@@ -111,9 +111,13 @@ function emitPhase(fake: FakeConnection, phase: readonly Template[], a: string, 
   for (const body of views) fake.emitEvent(EslEvent.fromFrame({ contentType: 'text/event-plain', headers: {}, body }));
 }
 
-async function feeder(template: CallTemplate): Promise<Feeder> {
+async function feeder(template: CallTemplate, compactAfterMs?: number): Promise<Feeder> {
   const fake = new FakeConnection();
-  const listener = new EventListener({ connection: fake, syncOnConnect: false });
+  const listener = new EventListener({
+    connection: fake,
+    syncOnConnect: false,
+    ...(compactAfterMs === undefined ? {} : { compactAfterMs }),
+  });
   await listener.connect();
   const state: Feeder = {
     fake,
@@ -208,7 +212,8 @@ interface SessionMemory {
 }
 
 async function measureSessionMemory(template: CallTemplate, sessions: number): Promise<SessionMemory> {
-  const f = await feeder(template);
+  // Compaction by hand, after measuring the sessions still holding their events.
+  const f = await feeder(template, 0);
   const calls = Math.ceil(sessions / 2);
   const before = memory();
   for (let n = 0; n < calls; n++) {
