@@ -135,7 +135,9 @@ export function parseOriginate(args: string): OriginateRequest | undefined {
   if (argv.length < 2) return undefined;
   const legs = parseCallUrl(argv[0]!);
   if (legs.length === 0) return undefined;
-  const target = argv[1]!;
+  // switch_separate_string drops the quotes that let `'&socket(host:port async full)'` hold spaces.
+  const quoted = argv[1]!;
+  const target = quoted.length >= 2 && quoted.startsWith("'") && quoted.endsWith("'") ? quoted.slice(1, -1) : quoted;
   let app: OriginateRequest['app'];
   let exten: string | undefined;
   if (target.startsWith('&')) {
