@@ -115,3 +115,17 @@ export type {
 } from './load/metrics.js';
 export { renderReport } from './load/report.js';
 export type { ReportInput, ReportOptions } from './load/report.js';
+export { Originator } from './load/originator.js';
+export type {
+  IdleWaitOptions,
+  OriginatedCall,
+  OriginatedOutcome,
+  OriginateDest,
+  OriginatorApp,
+  OriginatorEvents,
+  OriginatorOptions,
+  OriginatorState,
+  OriginatorStats,
+  PacingStats,
+  StopReason,
+} from './load/originator.js';
