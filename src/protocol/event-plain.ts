@@ -41,11 +41,9 @@ const scan = {
   // A plain array: copying ~100 small integers out of it is far cheaper than allocating a typed array.
   lines: [] as number[],
   count: 0,
-  /** Last line named exactly / case-insensitively Event-Name and Unique-ID (-1: none). */
+  /** Last line named exactly Event-Name / Unique-ID (-1: none). */
   eventName: -1,
-  eventNameFolded: -1,
   uniqueId: -1,
-  uniqueIdFolded: -1,
 };
 const EVENT_NAME = Buffer.from('Event-Name: ', 'latin1');
 const UNIQUE_ID = Buffer.from('Unique-ID: ', 'latin1');
@@ -53,36 +51,30 @@ const UNIQUE_ID = Buffer.from('Unique-ID: ', 'latin1');
 /**
  * Record where every line starts, up to the blank line (returned: the index
  * of its LF). Every dispatcher reads Event-Name and Unique-ID, so the scan,
- * which visits each line anyway, notes where they are.
+ * which visits each line anyway, notes where they are: two byte loads per
+ * line (the ": " after a name of that length) rule out all but a few lines.
  */
 function scanLines(buf: Buffer): number {
   const lines = scan.lines;
   let count = 0;
   let start = 0;
   let eventName = -1;
-  let eventNameFolded = -1;
   let uniqueId = -1;
-  let uniqueIdFolded = -1;
   for (;;) {
     const end = buf.indexOf(LF, start);
     if (end < 0) throw new ProtocolError('event-plain body has no terminating blank line');
     if (end === start) break;
-    const first = buf[start]! | 0x20;
-    if (first === 0x65 /* e */ && matchesAtFolded(buf, start, EVENT_NAME)) {
-      eventNameFolded = count;
-      if (matchesAt(buf, start, EVENT_NAME)) eventName = count;
-    } else if (first === 0x75 /* u */ && matchesAtFolded(buf, start, UNIQUE_ID)) {
-      uniqueIdFolded = count;
-      if (matchesAt(buf, start, UNIQUE_ID)) uniqueId = count;
+    if (buf[start + 10] === COLON && buf[start + 11] === SPACE) {
+      if (end - start > 11 && matchesAt(buf, start, EVENT_NAME)) eventName = count;
+    } else if (buf[start + 9] === COLON && buf[start + 10] === SPACE) {
+      if (end - start > 10 && matchesAt(buf, start, UNIQUE_ID)) uniqueId = count;
     }
     lines[count++] = start;
     start = end + 1;
   }
   scan.count = count;
   scan.eventName = eventName;
-  scan.eventNameFolded = eventNameFolded;
   scan.uniqueId = uniqueId;
-  scan.uniqueIdFolded = uniqueIdFolded;
   return start;
 }
 
@@ -95,9 +87,7 @@ export class PlainReader implements HeaderReader {
   readonly bodyStart: number;
   readonly bodyEnd: number;
   readonly #eventName: number;
-  readonly #eventNameFolded: number;
   readonly #uniqueId: number;
-  readonly #uniqueIdFolded: number;
   #valueStarts: number[] | undefined;
   /** The line last found by find() and where its value starts: get() decodes it next. */
   #hitLine = -1;
@@ -110,6 +100,8 @@ export class PlainReader implements HeaderReader {
     this.bodyStart = blank + 1;
     this.bodyEnd = buf.length;
     this.#headersEnd = blank;
+    this.#eventName = scan.eventName;
+    this.#uniqueId = scan.uniqueId;
     if (this.bodyStart < buf.length) {
       // A body is announced by a last header line `Content-Length: N` (N in bytes).
       const last = count > 0 ? scan.lines[--count] : undefined;
@@ -122,12 +114,17 @@ export class PlainReader implements HeaderReader {
         throw new ProtocolError(`event-plain Content-Length ${declared} but ${buf.length - this.bodyStart} body bytes`);
       }
       this.#headersEnd = last!;
+      if (this.#eventName === count) this.#eventName = -1;
+      if (this.#uniqueId === count) this.#uniqueId = -1;
     }
     this.#lines = scan.lines.slice(0, count);
-    this.#eventName = scan.eventName;
-    this.#eventNameFolded = scan.eventNameFolded;
-    this.#uniqueId = scan.uniqueId;
-    this.#uniqueIdFolded = scan.uniqueIdFolded;
+  }
+
+  /** The exact-case line noted by the scan, else the lines searched (exactly, then ignoring case). */
+  lookup(name: string): string | undefined {
+    let i = name === 'Event-Name' ? this.#eventName : name === 'Unique-ID' ? this.#uniqueId : this.find(name, false);
+    if (i < 0) i = this.find(name, true);
+    return i < 0 ? undefined : this.valueAt(i);
   }
 
   get count(): number {
@@ -135,12 +132,11 @@ export class PlainReader implements HeaderReader {
   }
 
   #lineEnd(i: number): number {
-    return (i + 1 < this.#lines.length ? this.#lines[i + 1]! : this.#headersEnd) - 1;
+    const lines = this.#lines;
+    return (i + 1 < lines.length ? lines[i + 1]! : this.#headersEnd) - 1;
   }
 
   find(name: string, folded: boolean): number {
-    if (name === 'Event-Name') return this.#hit(folded ? this.#eventNameFolded : this.#eventName, 12);
-    if (name === 'Unique-ID') return this.#hit(folded ? this.#uniqueIdFolded : this.#uniqueId, 11);
     const needle = nameBytes(name);
     const buf = this.#buf;
     const lines = this.#lines;
@@ -161,15 +157,6 @@ export class PlainReader implements HeaderReader {
     return -1;
   }
 
-  /** A line found by the scan (the name and ": " take `prefix` bytes). */
-  #hit(i: number, prefix: number): number {
-    if (i >= 0) {
-      this.#hitLine = i;
-      this.#hitStart = this.#lines[i]! + prefix;
-    }
-    return i;
-  }
-
   nameAt(i: number): string {
     const start = this.#lines[i]!;
     return this.#buf.toString('utf8', start, this.#valueStart(i) - 2);
@@ -181,12 +168,16 @@ export class PlainReader implements HeaderReader {
 
   /** After the first ": " of the line (a name may hold a ':' not followed by a space). */
   #valueStart(i: number): number {
+    // The lines found by name: the value follows the name and ": ".
+    if (i === this.#eventName) return this.#lines[i]! + EVENT_NAME.length;
+    if (i === this.#uniqueId) return this.#lines[i]! + UNIQUE_ID.length;
     if (i === this.#hitLine) return this.#hitStart;
-    if (this.#valueStarts === undefined) this.#valueStarts = new Array<number>(this.#lines.length).fill(-1);
+    const lines = this.#lines;
+    if (this.#valueStarts === undefined) this.#valueStarts = new Array<number>(lines.length).fill(-1);
     const starts = this.#valueStarts;
     if (starts[i]! >= 0) return starts[i]!;
     const buf = this.#buf;
-    const start = this.#lines[i]!;
+    const start = lines[i]!;
     const end = this.#lineEnd(i);
     let sep = buf.indexOf(COLON, start);
     while (sep >= 0 && sep < end && buf[sep + 1] !== SPACE) sep = buf.indexOf(COLON, sep + 1);
@@ -201,7 +192,8 @@ export class PlainReader implements HeaderReader {
 
   /** Every line must be a header: checked when all headers are listed. */
   validate(): void {
-    for (let i = 0; i < this.#lines.length; i++) this.#valueStart(i);
+    const n = this.#lines.length;
+    for (let i = 0; i < n; i++) this.#valueStart(i);
   }
 
   body(): string | undefined {

@@ -135,6 +135,12 @@ export class XmlReader implements HeaderReader {
     return this.#nameStart.length;
   }
 
+  lookup(name: string): string | undefined {
+    let i = this.find(name, false);
+    if (i < 0) i = this.find(name, true);
+    return i < 0 ? undefined : this.valueAt(i);
+  }
+
   find(name: string, folded: boolean): number {
     const needle = nameBytes(name);
     const buf = this.#buf;

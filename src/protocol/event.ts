@@ -52,6 +52,11 @@ class ListReader implements HeaderReader {
   valueAt(i: number): string {
     return this.#values[i]!;
   }
+  lookup(name: string): string | undefined {
+    let i = this.find(name, false);
+    if (i < 0) i = this.find(name, true);
+    return i < 0 ? undefined : this.#values[i];
+  }
   validate(): void {}
   body(): string | undefined {
     return this.#body;
@@ -129,10 +134,11 @@ export class EslEvent {
 
   /** One header's decoded value; the name matches case-insensitively. */
   get(header: string): string | undefined {
+    if (this.#values === undefined) return this.#reader.lookup(header);
     let i = this.#reader.find(header, false);
     if (i < 0) i = this.#reader.find(header, true);
     if (i < 0) return undefined;
-    return this.#values === undefined ? this.#reader.valueAt(i) : this.#values[i];
+    return this.#values[i];
   }
 
   /** An array header's items (`ARRAY::a|:b` -> ['a', 'b']); [value] for a plain one, [] when absent. */

@@ -7,6 +7,12 @@
 export interface HeaderReader {
   /** Number of headers, repeats included. */
   readonly count: number;
+  /**
+   * The decoded value of the last header named exactly `name`, else of the
+   * last one named so ignoring ASCII case; undefined when none. The fast path
+   * of EslEvent.get(): a reader may answer it without indexing every header.
+   */
+  lookup(name: string): string | undefined;
   /** The LAST header whose name equals `name` (ASCII case folded when `folded`), or -1. */
   find(name: string, folded: boolean): number;
   nameAt(i: number): string;

@@ -9,7 +9,8 @@
  * - boundaries: a baseline that only finds frame boundaries (indexOf + Content-Length).
  * All measured in the same run, after a warm-up, median of several runs.
  *
- * Run alone: node --import tsx test/bench/codec.ts
+ * Run alone: node --import tsx test/bench/codec.ts [STREAM...]
+ * (STREAM: part of a stream's name, to measure only those, e.g. `json long`).
  */
 import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
@@ -165,8 +166,8 @@ function measureAll(stream: Stream, runs: number, minMs: number): Record<string,
   return Object.fromEntries(names.map((n) => [n, median(rates[n]!)]));
 }
 
-export async function benchCodec(): Promise<Record<string, number>> {
-  const list = streams();
+export async function benchCodec(only: readonly string[] = []): Promise<Record<string, number>> {
+  const list = streams().filter((s) => only.length === 0 || only.some((part) => s.name.includes(part)));
   const results: Record<string, number> = {};
   for (const stream of list) {
     const isLong = stream.name.startsWith('long');
@@ -198,7 +199,7 @@ function printTable(results: Record<string, number>): void {
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  benchCodec().then(printTable, (err: unknown) => {
+  benchCodec(process.argv.slice(2)).then(printTable, (err: unknown) => {
     console.error(err);
     process.exitCode = 1;
   });
