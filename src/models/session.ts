@@ -11,7 +11,7 @@
  */
 
 import { randomUUID } from 'node:crypto';
-import { escapeArg, escapeForSplit, escapeLastArg } from '../client/escape.js';
+import { assertNoLineBreak, escapeArg, escapeForSplit, escapeLastArg } from '../client/escape.js';
 import { CommandError, InvalidArgumentError } from '../errors.js';
 import type { EslEvent } from '../protocol/event.js';
 import { apiOk, type SessionCommands } from './commands.js';
@@ -120,12 +120,18 @@ export class Session extends SessionBase {
     return this.#run(() => `uuid_setvar ${this.uuid} ${checkName(name)} ${escapeLastArg(value, `value of ${name}`)}`);
   }
 
-  /** Sets several channel variables in one command (`uuid_setvar_multi`). */
+  /**
+   * Sets several channel variables in one command (`uuid_setvar_multi`,
+   * which splits on the first space, then on `;`, then at the first `=`).
+   */
   setVars(vars: Readonly<Record<string, string>>): Promise<void> {
     if (Object.keys(vars).length === 0) return Promise.resolve();
     return this.#run(() => {
-      const pairs = Object.entries(vars).map(([name, value]) => `${checkName(name)}=${escapeForSplit(value, ';')}`);
-      return `uuid_setvar_multi ${this.uuid} ${escapeLastArg(pairs.join(';'), 'variables')}`;
+      const pairs = Object.entries(vars).map(([name, value]) => {
+        assertNoLineBreak(value, `value of ${name}`);
+        return `${checkName(name)}=${escapeForSplit(value, ';')}`;
+      });
+      return `uuid_setvar_multi ${this.uuid} ${pairs.join(';')}`;
     });
   }
 

@@ -43,7 +43,7 @@ describe('Session api verbs send the uuid_* command FreeSWITCH expects', () => {
     ['setVar', (s) => s.setVar('switchyard_note', 'hello'), `uuid_setvar ${A} switchyard_note hello`],
     ['setVar with spaces (the last argument keeps them)', (s) => s.setVar('note', 'two words'), `uuid_setvar ${A} note two words`],
     ['setVar with edge spaces and a quote', (s) => s.setVar('note', " it's "), String.raw`uuid_setvar ${A} note \sit\'s\s`],
-    ['setVars', (s) => s.setVars({ a: '1', b: 'x;y' }), `uuid_setvar_multi ${A} a=1;b=x\\;y`],
+    ['setVars', (s) => s.setVars({ a: '1', b: 'x;y', c: 'two words' }), `uuid_setvar_multi ${A} a=1;b=x\\;y;c=two words`],
     ['unsetVar', (s) => s.unsetVar('note'), `uuid_setvar ${A} note`],
     ['getVar', (s) => s.getVar('note'), `uuid_getvar ${A} note`],
     ['mute', (s) => s.mute(), `uuid_audio ${A} start write mute 1`],
