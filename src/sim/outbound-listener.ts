@@ -9,8 +9,9 @@
  * goodbye notice (`Content-Disposition: disconnect`) and closes.
  *
  * FreeSWITCH cannot destroy a session while its socket listener holds the
- * session's read lock, so CHANNEL_DESTROY never reaches the listener: the
- * simulator, which destroys at once, drops it here.
+ * session's read lock, so CHANNEL_DESTROY (and the CS_DESTROY state after it)
+ * never reaches the listener: the simulator, which destroys at once, drops
+ * them here.
  */
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
@@ -62,6 +63,9 @@ export class OutboundSimListener implements EventSink {
   #held: Buffer[] = [];
   #closing = false;
   #handledDisconnect = false;
+  /** The simulator destroyed the channel: FreeSWITCH would not have yet (see above). */
+  #destroyed = false;
+  #endAfterCommand = false;
 
   constructor(channel: SimChannel, socket: Socket, flags: OutboundFlags, runtime: SimRuntime | undefined) {
     this.channel = channel;
@@ -95,7 +99,8 @@ export class OutboundSimListener implements EventSink {
   deliverEvent(event: SimEvent): void {
     if (this.#closing) return;
     const mine = event.get('Unique-ID') === this.channel.uuid;
-    if (mine && event.name === 'CHANNEL_DESTROY') return;
+    if (mine && event.name === 'CHANNEL_DESTROY') this.#destroyed = true;
+    if (mine && this.#destroyed) return;
     if (this.sub.wants(event)) this.#out(event.encode(this.sub.format));
     if (!mine || this.#handledDisconnect) return;
     if (this.lingerSeconds === undefined && event.name === 'CHANNEL_HANGUP') {
@@ -216,11 +221,13 @@ export class OutboundSimListener implements EventSink {
         if (reply !== undefined && !first) this.reply(reply);
         this.#busy = false;
         this.#releaseHeld();
+        if (this.#endAfterCommand) this.#end();
       }
     } finally {
       this.#processing = false;
       this.#busy = false;
       this.#releaseHeld();
+      if (this.#endAfterCommand) this.#end();
     }
   }
 
@@ -242,7 +249,11 @@ export class OutboundSimListener implements EventSink {
 
   #end(): void {
     if (this.#closing) return;
-    // Whatever waits behind a running command goes out before the socket closes.
+    // The listener thread answers the command it is running before it hangs up the socket.
+    if (this.#busy) {
+      this.#endAfterCommand = true;
+      return;
+    }
     this.#releaseHeld();
     this.#closing = true;
     this.channel.core.removeSink(this);
