@@ -55,6 +55,7 @@ export const DEFAULT_DIALPLAN: Dialplan = new Map<string, readonly Extension[]>(
         apps: [
           ['pre_answer', ''],
           ['playback', RINGBACK_TONE],
+          ['park', ''],
         ],
       },
       { name: 'park', match: /^.*$/, apps: [['park', '']] },

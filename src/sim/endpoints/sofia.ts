@@ -6,6 +6,9 @@
  * travel as `sip_h_X-...` variables, an answer on the inbound leg answers the
  * outgoing one (183 then 200), DTMF goes over "RFC 2833" to the other leg,
  * and a hangup sends a BYE that hangs the other leg up ~20 ms later.
+ * The docker configuration's own profiles answer too: through `switchyard`
+ * to 127.0.0.1:5090 (profile `loop`) or to our address on 5080 (profile
+ * `switchyard`), the call comes back in context `switchyard`.
  *
  * Any other destination is a simulated remote phone chosen by its user part:
  * `busy` (486), `reject` (603), `unavailable` (480), `noanswer` (rings until
@@ -42,8 +45,14 @@ const REAL_READ_CODEC: EventOrigin = {
 const BYE_ORIGIN: EventOrigin = { file: 'sofia.c', func: 'sofia_handle_sip_i_bye', line: 1101 };
 /** One SIP hop on the loopback interface. */
 const SIP_HOP_MS = 20;
-/** The context of the `external` profile in the recorded configuration. */
-const INBOUND_CONTEXT = 'switchio';
+/** The port of the docker configuration's `loop` profile (127.0.0.1 only). */
+const LOOP_PORT = 5090;
+
+/** One of our own SIP profiles: where an INVITE sent to it comes back in. */
+interface OwnProfile {
+  readonly name: string;
+  readonly context: string;
+}
 
 interface SofiaTarget {
   readonly profile: string;
@@ -106,10 +115,10 @@ export function sofiaEndpoint(sim: SimRuntime, req: OutboundRequest): SimChannel
   const counters = { dtmfIn: 0, dtmfOut: 0 };
   Object.assign(a.hooks, sipHooks(sim, counters, 'send_bye'));
   startThread(a, runOriginated(a));
-  const self = `${target.host}:${target.port}` === sim.options.sipSelf || (target.host === 'localhost' && target.port === 5080);
-  if (self) {
+  const own = ownProfile(sim, target);
+  if (own) {
     core.timer(SIP_HOP_MS, () => {
-      if (!a.hungup) inboundLeg(sim, a, dialog, req);
+      if (!a.hungup) inboundLeg(sim, a, dialog, req, own);
     });
   } else {
     remotePhone(sim, a, dialog);
@@ -117,11 +126,28 @@ export function sofiaEndpoint(sim: SimRuntime, req: OutboundRequest): SimChannel
   return a;
 }
 
-/** The INVITE arriving on our own profile: the B leg, routed in context `switchio`. */
-function inboundLeg(sim: SimRuntime, a: SimChannel, d: SipDialog, req: OutboundRequest): void {
+/**
+ * Which of our profiles listens at the target, if any. Both configurations
+ * are served at once: the recorded one (`external` on 5080, context
+ * `switchio`) and the docker one (`switchyard` on 5080 and `loop` on
+ * 127.0.0.1:5090, both in context `switchyard`, see docker/README.md). On
+ * 5080 the profile the call leaves through tells them apart.
+ */
+function ownProfile(sim: SimRuntime, target: SofiaTarget): OwnProfile | undefined {
+  const [selfHost = '127.0.0.1', selfPort = '5080'] = sim.options.sipSelf.split(':');
+  const local = new Set([selfHost, '127.0.0.1', 'localhost', sim.core.identity.ipv4]);
+  if (!local.has(target.host)) return undefined;
+  if (target.port === LOOP_PORT) return { name: 'loop', context: 'switchyard' };
+  if (String(target.port) !== selfPort) return undefined;
+  return target.profile === 'switchyard' ? { name: 'switchyard', context: 'switchyard' } : { name: 'external', context: 'switchio' };
+}
+
+/** The INVITE arriving on our own profile: the B leg, routed in that profile's context. */
+function inboundLeg(sim: SimRuntime, a: SimChannel, outgoing: SipDialog, req: OutboundRequest, own: OwnProfile): void {
   const core = sim.core;
+  const d: SipDialog = { ...outgoing, profile: own.name };
   const b = new SimChannel(core, {
-    name: `sofia/${d.profile}/${d.fromUser}@${d.fromHost}`,
+    name: `sofia/${own.name}/${d.fromUser}@${d.fromHost}`,
     direction: 'inbound',
     hitDialplan: true,
   });
@@ -141,7 +167,7 @@ function inboundLeg(sim: SimRuntime, a: SimChannel, d: SipDialog, req: OutboundR
     ani: d.fromUser,
     destinationNumber: d.user,
     source: 'mod_sofia',
-    context: INBOUND_CONTEXT,
+    context: own.context,
   });
   const xHeaders = req.vars.filter(([k]) => k.startsWith('sip_h_')).map(([k, v]) => [k, v] as [string, string]);
   inboundInviteVars(b, d, xHeaders);
@@ -154,7 +180,7 @@ function inboundLeg(sim: SimRuntime, a: SimChannel, d: SipDialog, req: OutboundR
   createEvents(b, false);
   startThread(
     b,
-    runInbound(b, () => route(sim.dialplan, INBOUND_CONTEXT, d.user)),
+    runInbound(b, () => route(sim.dialplan, own.context, d.user)),
   );
 }
 
