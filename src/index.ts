@@ -68,16 +68,16 @@ export type { FirehoseOptions, FirehoseResult, SimChannelInfo, Simulator, Simula
 // Call model
 export { EventListener } from './listener/listener.js';
 export type { EventListenerOptions } from './listener/listener.js';
-export type { ListenerEvents, ResyncResult } from './listener/types.js';
+export type { EventSource, EventSourceEvents, ListenerEvents, ResyncResult } from './listener/types.js';
 export { Session } from './models/session.js';
 export type { AudioDirection, BroadcastLeg, ExecuteOptions, PlaybackOptions } from './models/session.js';
 export type { SessionTimes, WaitOptions } from './models/session-base.js';
 export { Call } from './models/call.js';
 export { Job } from './models/job.js';
-export type { JobState, ResultOptions } from './models/job.js';
-export type { SessionCommands } from './models/commands.js';
+export type { JobState, ResultOptions, TrackedJob } from './models/job.js';
+export type { SessionCommands, SessionContext } from './models/commands.js';
 export { Client } from './client/client.js';
-export type { BgapiOptions, ClientOptions } from './client/client.js';
+export type { BgapiOptions, ClientOptions, CommandSender } from './client/client.js';
 export { buildOriginate } from './client/originate.js';
 export type { OriginateOptions } from './client/originate.js';
 
