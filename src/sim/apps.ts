@@ -4,6 +4,7 @@
  * done or when the channel hangs up; the events around it (CHANNEL_EXECUTE,
  * CHANNEL_EXECUTE_COMPLETE) are session.ts's.
  */
+import { bertTestApp } from './bert.js';
 import type { SimChannel } from './channel.js';
 import { LogLevel } from './core.js';
 import type { EventOrigin } from './event.js';
@@ -156,4 +157,8 @@ export const APPLICATIONS: ReadonlyMap<string, Application> = new Map<string, Ap
   ['record_session', recordSessionApp],
   ['stop_record_session', stopRecordSessionApp],
   ['socket', socketApp],
+  ['bert_test', bertTestApp],
 ]);
+
+/** Applications whose module is optional: they exist only while it is loaded. */
+export const APPLICATION_MODULES: ReadonlyMap<string, string> = new Map([['bert_test', 'mod_bert']]);

@@ -208,15 +208,19 @@ export function appendVariables(h: HeaderList, ch: ChannelSnapshot): void {
   for (const [k, v] of ch.vars) h.push([`variable_${k}`, v]);
 }
 
-/** The whole channel block of an event of type `eventName`. */
-export function appendChannelData(h: HeaderList, ch: ChannelSnapshot, eventName: string): void {
+/** switch_channel_event_set_basic_data: state and codecs, the caller profile, the linked profile, no variables. */
+export function appendBasicChannelData(h: HeaderList, ch: ChannelSnapshot): void {
   appendBasicData(h, ch);
   appendCallerProfile(h, ch);
   const other = ch.otherLeg;
   if (other) {
-    // switch_channel_event_set_basic_data: Other-Type, then the linked profile as `Other-Leg-`.
     h.push(['Other-Type', other.type]);
     appendCallerProfile(h, other.channel, 'Other-Leg');
   }
+}
+
+/** The whole channel block of an event of type `eventName`. */
+export function appendChannelData(h: HeaderList, ch: ChannelSnapshot, eventName: string): void {
+  appendBasicChannelData(h, ch);
   if (EVENTS_WITH_VARIABLES.has(eventName)) appendVariables(h, ch);
 }

@@ -74,6 +74,8 @@ export class SimCore<C extends ChannelLike = ChannelLike> {
   readonly idleCpu = 98.8;
   /** How long a simulated playback of a file (not a tone or silence stream) lasts. */
   defaultFileMs = 1000;
+  /** Loaded modules (module_exists; applications of a module missing here are invalid). */
+  readonly modules = new Set<string>();
   readonly channels = new Map<string, C>();
   readonly #sinks = new Set<EventSink>();
   readonly #timers = new Set<NodeJS.Timeout>();

@@ -12,6 +12,7 @@ import pino, { type Logger } from 'pino';
 import { callApis } from './api/call.js';
 import { coreApis } from './api/core.js';
 import { mediaApis } from './api/media.js';
+import { DEFAULT_MODULES, moduleApis } from './api/modules.js';
 import { uuidApis } from './api/uuid.js';
 import type { SimChannel } from './channel.js';
 import { defaultIdentity, SimCore } from './core.js';
@@ -58,6 +59,12 @@ export interface SimulatorOptions {
   /** `reload mod_event_socket`: close delay after the notice (default 600) and downtime (default 1000). */
   readonly reloadCloseMs?: number;
   readonly reloadDowntimeMs?: number;
+  /**
+   * Optional modules to load beside the docker configuration's eleven
+   * (docker/freeswitch/conf/autoload_configs/modules.conf.xml). `bert`:
+   * mod_bert and its bert_test application.
+   */
+  readonly modules?: { readonly bert?: boolean };
 }
 
 /** A read-only view of one simulated channel. */
@@ -121,6 +128,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     logger.child({ sim: identity.hostname }),
   );
   if (options.defaultFileMs !== undefined) core.defaultFileMs = options.defaultFileMs;
+  for (const name of DEFAULT_MODULES) core.modules.add(name);
+  if (options.modules?.bert) core.modules.add('mod_bert');
   const host = options.host ?? '127.0.0.1';
   const heartbeatIntervalMs = options.heartbeatIntervalMs ?? 20_000;
   const sim = new SimRuntime(core, DEFAULT_DIALPLAN, {
@@ -131,7 +140,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     heartbeatIntervalMs,
     sipSelf: '127.0.0.1:5080',
   });
-  sim.apis.registerAll(coreApis).registerAll(uuidApis).registerAll(mediaApis).registerAll(callApis);
+  sim.apis.registerAll(coreApis).registerAll(uuidApis).registerAll(mediaApis).registerAll(callApis).registerAll(moduleApis);
   sim.endpoints.set('loopback', loopbackEndpoint);
   sim.endpoints.set('error', errorEndpoint);
   sim.endpoints.set('sofia', sofiaEndpoint);

@@ -6,7 +6,7 @@
  * uuid_broadcast. The applications themselves are in apps.ts.
  */
 import { randomUUID } from 'node:crypto';
-import { APPLICATIONS } from './apps.js';
+import { APPLICATION_MODULES, APPLICATIONS } from './apps.js';
 import type { PrivateCommand, SimChannel } from './channel.js';
 import { formatLocal, nowMicros } from './clock.js';
 import { LogLevel, TextChannel } from './core.js';
@@ -92,7 +92,8 @@ async function runDiverts(ch: SimChannel): Promise<'continue' | 'done'> {
  */
 export async function execute(ch: SimChannel, app: string, arg: string, eventUuid?: string): Promise<boolean> {
   const impl = APPLICATIONS.get(app.toLowerCase());
-  if (impl === undefined) {
+  const module = APPLICATION_MODULES.get(app.toLowerCase());
+  if (impl === undefined || (module !== undefined && !ch.core.modules.has(module))) {
     ch.core.log(LogLevel.ERR, EXEC_ORIGIN, `Invalid Application ${app}`, ch.uuid);
     return false;
   }
