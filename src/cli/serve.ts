@@ -20,6 +20,7 @@ export interface ServePlan {
 
 interface ServeFlags extends ConnectFlags {
   app: string[];
+  outbound?: string;
 }
 
 export function serveCommand(run: (plan: ServePlan) => Promise<void>): Command {
@@ -27,7 +28,15 @@ export function serveCommand(run: (plan: ServePlan) => Promise<void>): Command {
     .description('run call apps on FreeSWITCH until Ctrl-C')
     .argument('[hosts...]', 'HOST[:port] of each FreeSWITCH, or --sim')
     .option('--app <name|file>', 'a shipped app (see list-apps) or ./file.ts; repeatable', collect, [])
+    .option('--outbound <[host:]port>', "serve calls FreeSWITCH's socket application hands over on this port, instead of HOSTs")
     .action(async (hosts: string[], flags: ServeFlags) => {
+      if (flags.outbound !== undefined) {
+        if (hosts.length > 0 || flags.sim) throw new InvalidArgumentError('serve --outbound takes no HOST or --sim: FreeSWITCH connects to it');
+        if (flags.app.length === 0) throw new InvalidArgumentError('serve needs at least one --app');
+        const { runServeOutbound } = await import('./serve-outbound.js');
+        await runServeOutbound({ listen: flags.outbound, apps: flags.app.map((a) => appRef(a)) });
+        return;
+      }
       if (hosts.length === 0 && !flags.sim) throw new InvalidArgumentError('serve needs at least one HOST (or --sim)');
       if (flags.app.length === 0) throw new InvalidArgumentError('serve needs at least one --app');
       await run({

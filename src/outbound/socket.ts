@@ -270,6 +270,15 @@ export class OutboundSocket extends EventEmitter<OutboundSocketEvents> implement
     return this.#command(() => encodeDivertEvents(on));
   }
 
+  /**
+   * Asks for events `myevents` does not bring (PLAYBACK_STOP, CUSTOM
+   * subclasses, ...) for this channel with `event`; FreeSWITCH only allows it
+   * on a `full` socket (elsewhere a warning is logged).
+   */
+  subscribe(events: readonly string[]): void {
+    for (const name of events) this.#want(name);
+  }
+
   /** Any one command; resolves with its reply frame whatever it says. */
   send(command: Buffer): Promise<Frame> {
     return this.#enqueue(command);
