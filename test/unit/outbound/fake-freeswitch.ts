@@ -86,7 +86,7 @@ export function playFrames(port: number, frames: readonly RawFrame[]): FakeCall 
 
 /**
  * A scripted peer: `respond` returns the bytes to write for each command
- * (or undefined to stay silent).
+ * (or undefined to stay silent); it closes after `exit`, as FreeSWITCH does.
  */
 export function scriptedCall(port: number, respond: (command: string, index: number) => Buffer | string | undefined): FakeCall {
   const socket = net.connect({ host: '127.0.0.1', port });
@@ -96,9 +96,12 @@ export function scriptedCall(port: number, respond: (command: string, index: num
     chunks.push(chunk);
     const commands = splitCommands(Buffer.concat(chunks));
     while (handled < commands.length) {
-      const out = respond(commands[handled]!, handled);
+      const command = commands[handled]!;
+      const out = respond(command, handled);
       handled++;
       if (out !== undefined) socket.write(out);
+      // FreeSWITCH closes the socket once it has answered `exit`.
+      if (command === 'exit') socket.end();
     }
   });
   const written = new Promise<Buffer>((resolve) => {
