@@ -82,6 +82,50 @@ export function decodeJsonValue(buf: Buffer, start: number, end: number): string
   return ARRAY_PREFIX + items.join(ARRAY_SEPARATOR);
 }
 
+/** `Name"` as bytes, bounded so odd names cannot grow it forever; null when a name needs escaping in JSON. */
+const keyNeedles = new Map<string, Buffer | null>();
+const MAX_NEEDLES = 4096;
+
+function keyNeedle(name: string): Buffer | null {
+  let needle = keyNeedles.get(name);
+  if (needle === undefined) {
+    // Framing keys are indexed (a Content-Length before _body is not a header).
+    needle = name.length === 0 || name === '_body' || name === 'Content-Length' || /["\\\u0000-\u001f]/.test(name)
+      ? null
+      : Buffer.from(`${name}"`, 'utf8');
+    if (keyNeedles.size >= MAX_NEEDLES) keyNeedles.clear();
+    keyNeedles.set(name, needle);
+  }
+  return needle;
+}
+
+/**
+ * `"name"` then `:`, ignoring ASCII case, over the body read as latin1 (one
+ * char per byte); null for names this cannot match exactly (non-ASCII, or
+ * the framing keys, which the index tells apart).
+ */
+const foldedKeys = new Map<string, RegExp | null>();
+
+function foldedKey(name: string): RegExp | null {
+  let re = foldedKeys.get(name);
+  if (re === undefined) {
+    // Only ASCII names: /i would also fold latin1 letters, which here are bytes of UTF-8 sequences.
+    const lower = name.toLowerCase();
+    re = /^[\x20-\x7e]+$/.test(name) && !/["\\]/.test(name) && lower !== 'content-length' && lower !== '_body'
+      ? new RegExp(`"${name.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')}"[ \t\n\r]*:`, 'gi')
+      : null;
+    if (foldedKeys.size >= MAX_NEEDLES) foldedKeys.clear();
+    foldedKeys.set(name, re);
+  }
+  return re;
+}
+
+function isKeyStart(buf: Buffer, quote: number): boolean {
+  let i = quote - 1;
+  while (isSpace(buf[i])) i--;
+  return buf[i] === 0x7b || buf[i] === 0x2c;
+}
+
 export class JsonReader implements HeaderReader {
   readonly #buf: Buffer;
   /** Per header: the key's bytes between its quotes, and the value token. */
@@ -94,8 +138,75 @@ export class JsonReader implements HeaderReader {
   #bodyStart = -1;
   #bodyEnd = -1;
 
+  /** Whether the object was indexed (and so checked) yet. */
+  #indexed = false;
+
   constructor(buf: Buffer) {
     this.#buf = buf;
+  }
+
+  /**
+   * A key that names the header: a quote opens it, and it is a string token's
+   * own quote (in valid JSON a quote inside a string is escaped, so the byte
+   * before it is a backslash, never the `{` or `,` a key follows); then `:`.
+   * Every match is checked so that the last key wins. The needle starts with
+   * the name, not the quote: Node's search skips along on the needle's first
+   * byte, and quotes are everywhere in JSON.
+   */
+  lookup(name: string): string | undefined {
+    const needle = keyNeedle(name);
+    if (needle !== null) {
+      const buf = this.#buf;
+      let found = -1;
+      let at = buf.indexOf(needle, 1);
+      while (at >= 0) {
+        const colon = skipSpace(buf, at + needle.length);
+        if (buf[colon] === 0x3a && buf[at - 1] === QUOTE && isKeyStart(buf, at - 1)) found = colon;
+        at = buf.indexOf(needle, at + needle.length);
+      }
+      if (found >= 0) return this.#valueAfterColon(found);
+    }
+    // Not there as cJSON writes keys: another case, an escaped spelling, or absent.
+    const folded = this.#indexed ? null : this.#foldedLookup(name);
+    if (folded !== null) return folded === -1 ? undefined : this.#valueAfterColon(folded);
+    let i = this.find(name, false);
+    if (i < 0) i = this.find(name, true);
+    return i < 0 ? undefined : this.valueAt(i);
+  }
+
+  #valueAfterColon(colon: number): string {
+    const buf = this.#buf;
+    const vStart = skipSpace(buf, colon + 1);
+    if (buf[vStart] === QUOTE) return decodeJsonString(buf, vStart, stringEnd(buf, vStart));
+    if (buf[vStart] === 0x5b) return decodeJsonValue(buf, vStart, arrayEnd(buf, vStart));
+    fail('expected a string or an array of strings', vStart);
+  }
+
+  /**
+   * The colon after the last key equal to `name` ignoring ASCII case, -1 when
+   * there is none, or null when this cannot tell: a body holding a backslash
+   * may spell a key with escapes, which only the index decodes. Spares the
+   * index (a walk over every token) for the common lookup of an absent header.
+   */
+  #foldedLookup(name: string): number | null {
+    const buf = this.#buf;
+    const re = foldedKey(name);
+    if (re === null || buf.indexOf(BACKSLASH) >= 0) return null;
+    const text = buf.toString('latin1');
+    let found = -1;
+    re.lastIndex = 0;
+    for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+      if (isKeyStart(buf, m.index)) found = m.index + m[0].length - 1;
+      re.lastIndex = m.index + 1;
+    }
+    return found;
+  }
+
+  /** Ranges of every key and value, checking the whole object; once, on first need. */
+  #index(): void {
+    if (this.#indexed) return;
+    this.#indexed = true;
+    const buf = this.#buf;
     let pos = skipSpace(buf, 0);
     if (buf[pos] !== 0x7b) fail("expected '{'", pos);
     pos = skipSpace(buf, pos + 1);
@@ -152,16 +263,12 @@ export class JsonReader implements HeaderReader {
   }
 
   get count(): number {
+    this.#index();
     return this.#nameStart.length;
   }
 
-  lookup(name: string): string | undefined {
-    let i = this.find(name, false);
-    if (i < 0) i = this.find(name, true);
-    return i < 0 ? undefined : this.valueAt(i);
-  }
-
   find(name: string, folded: boolean): number {
+    this.#index();
     const needle = nameBytes(name);
     const buf = this.#buf;
     for (let i = this.#nameStart.length - 1; i >= 0; i--) {
@@ -179,17 +286,22 @@ export class JsonReader implements HeaderReader {
   }
 
   nameAt(i: number): string {
+    this.#index();
     return decodeJsonString(this.#buf, this.#nameStart[i]! - 1, this.#nameEnd[i]! + 1);
   }
 
   valueAt(i: number): string {
+    this.#index();
     return decodeJsonValue(this.#buf, this.#valueStart[i]!, this.#valueEnd[i]!);
   }
 
-  /** The whole object was checked when it was indexed. */
-  validate(): void {}
+  /** Indexing checks the whole object. */
+  validate(): void {
+    this.#index();
+  }
 
   body(): string | undefined {
+    this.#index();
     return this.#bodyStart >= 0 ? decodeJsonString(this.#buf, this.#bodyStart, this.#bodyEnd) : undefined;
   }
 }

@@ -78,7 +78,11 @@ export class EslEvent {
     this.format = format;
     this.#reader = reader;
     const name = this.get(Header.EventName);
-    if (name === undefined) throw new ProtocolError(`${format} event without Event-Name`);
+    if (name === undefined) {
+      // A body that is not an event at all says so first.
+      reader.validate();
+      throw new ProtocolError(`${format} event without Event-Name`);
+    }
     this.name = name;
   }
 
