@@ -15,6 +15,7 @@ import { assertNoLineBreak, escapeArg, escapeForSplit, escapeLastArg } from '../
 import { CommandError, InvalidArgumentError } from '../errors.js';
 import type { EslEvent } from '../protocol/event.js';
 import { apiOk, type SessionCommands } from './commands.js';
+import { eventTimeMs } from './event-util.js';
 import { SessionBase, type WaitOptions } from './session-base.js';
 
 export type { SessionTimes, WaitOptions } from './session-base.js';
@@ -162,13 +163,10 @@ export class Session extends SessionBase {
     } catch (error) {
       return this.#guard(Promise.reject(error), `execute ${app}`);
     }
+    this.ctx.wantEvent?.('CHANNEL_EXECUTE');
     this.ctx.wantEvent?.('CHANNEL_EXECUTE_COMPLETE');
     // Wait first: the completion can arrive on the event socket before the reply.
-    const done = this.expect(
-      (event) => event.name === 'CHANNEL_EXECUTE_COMPLETE' && event.get('Application-UUID') === appUuid,
-      `CHANNEL_EXECUTE_COMPLETE of ${app}`,
-      options,
-    );
+    const done = this.expect(lastLoopCompleted(appUuid, options.loops ?? 1), `CHANNEL_EXECUTE_COMPLETE of ${app}`, options);
     done.promise.catch(noop);
     const result = commands.sendmsg(this.uuid, headers).then(
       () => done.promise,
@@ -292,3 +290,29 @@ function firstWord(s: string): string {
   const i = s.indexOf(' ');
   return i < 0 ? s : s.slice(0, i);
 }
+
+/**
+ * Matches the CHANNEL_EXECUTE_COMPLETE that ends a `sendmsg` execute of
+ * `loops` iterations. Every iteration carries the same Application-UUID (our
+ * Event-UUID), and switch_ivr.c (switch_ivr_parse_event) stops looping early
+ * when an iteration lasted under 500 ms, so the last completion is the
+ * `loops`-th one or the first short one.
+ */
+function lastLoopCompleted(appUuid: string, loops: number): (event: EslEvent) => boolean {
+  let completed = 0;
+  let startedAt: number | undefined;
+  return (event) => {
+    if (event.get('Application-UUID') !== appUuid) return false;
+    if (event.name === 'CHANNEL_EXECUTE') {
+      startedAt = eventTimeMs(event);
+      return false;
+    }
+    if (event.name !== 'CHANNEL_EXECUTE_COMPLETE') return false;
+    completed++;
+    const short = startedAt !== undefined && eventTimeMs(event) - startedAt < SHORT_LOOP_MS;
+    return completed >= loops || short;
+  };
+}
+
+/** switch_ivr.c ends a looped execute after an iteration shorter than this. */
+const SHORT_LOOP_MS = 500;

@@ -169,6 +169,38 @@ describe('Session.execute (sendmsg) completes at CHANNEL_EXECUTE_COMPLETE with o
     await expect(done).resolves.toMatchObject({ name: 'CHANNEL_EXECUTE_COMPLETE' });
   });
 
+  it('with loops, settles at the last iteration: the loops-th, or the first under 500 ms (switch_ivr.c stops there)', async () => {
+    const { events, commands, session } = await setup();
+    const at = (ms: number) => ({ 'Event-Date-Timestamp': String(1_800_000_000_000_000 + ms * 1000) });
+    const iterate = (appUuid: string, start: number, end: number) => {
+      events.emitEvent(channelEvent('CHANNEL_EXECUTE', A, { 'Application-UUID': appUuid, ...at(start) }));
+      events.emitEvent(channelEvent('CHANNEL_EXECUTE_COMPLETE', A, { 'Application-UUID': appUuid, ...at(end) }));
+    };
+    const completions = (done: Promise<unknown>) => {
+      const state = { settled: false };
+      void done.then(() => {
+        state.settled = true;
+      });
+      return state;
+    };
+
+    const full = session.execute('playback', '/x.wav', { loops: 3 });
+    const fullUuid = commands.sent.at(-1)!.headers!['Event-UUID']!;
+    const fullState = completions(full);
+    iterate(fullUuid, 0, 2000);
+    iterate(fullUuid, 2000, 4000);
+    await Promise.resolve();
+    expect(fullState.settled).toBe(false);
+    iterate(fullUuid, 4000, 6000);
+    expect((await full).get('Event-Date-Timestamp')).toBe(at(6000)['Event-Date-Timestamp']);
+
+    const cut = session.execute('playback', '/short.wav', { loops: 5 });
+    const cutUuid = commands.sent.at(-1)!.headers!['Event-UUID']!;
+    iterate(cutUuid, 0, 2000);
+    iterate(cutUuid, 2000, 2100);
+    expect((await cut).get('Event-Date-Timestamp')).toBe(at(2100)['Event-Date-Timestamp']);
+  });
+
   it('rejects with the CommandError when sendmsg is refused, and stops waiting', async () => {
     const { commands, session } = await setup();
     commands.onSendmsg = () => '-ERR invalid session id';
