@@ -53,6 +53,23 @@ function closeTag(buf: Buffer, at: number, nameStart: number, nameEnd: number): 
   return at + n + 3;
 }
 
+const HEADERS_CLOSE = Buffer.from('</headers>', 'latin1');
+
+/** A name's bytes, bounded so odd names cannot grow it forever; null when it cannot be an element of <headers>. */
+const tagNeedles = new Map<string, Buffer | null>();
+const MAX_NEEDLES = 4096;
+
+function tagNeedle(name: string): Buffer | null {
+  let needle = tagNeedles.get(name);
+  if (needle === undefined) {
+    // <event> and <headers> are the wrapper, not headers; a name with markup or space is no tag name.
+    needle = name === 'event' || name === 'headers' || !/^[^<>/&\s]+$/.test(name) ? null : Buffer.from(name, 'utf8');
+    if (tagNeedles.size >= MAX_NEEDLES) tagNeedles.clear();
+    tagNeedles.set(name, needle);
+  }
+  return needle;
+}
+
 export class XmlReader implements HeaderReader {
   readonly #buf: Buffer;
   readonly #nameStart: number[] = [];
@@ -64,8 +81,56 @@ export class XmlReader implements HeaderReader {
   /** The `<Content-Length>` element's value, or -1. */
   #bodyLength = -1;
 
+  /** Whether the document was indexed (and so checked) yet. */
+  #indexed = false;
+  /** Where `</headers>` starts (header values are url-encoded: the first one is it), or -1; found on first need. */
+  #headersEnd = -2;
+
   constructor(buf: Buffer) {
     this.#buf = buf;
+  }
+
+  /**
+   * A header by its element `<Name>text</Name>` (or `<Name/>`) before
+   * `</headers>`, the last one winning: the name's bytes are searched forward
+   * (Node's search skips on their first byte; `<` is everywhere), and only
+   * that element's text is decoded. Other cases go through the index.
+   */
+  lookup(name: string): string | undefined {
+    const needle = tagNeedle(name);
+    if (needle !== null && !this.#indexed) {
+      const buf = this.#buf;
+      const end = this.#headersClose();
+      const n = needle.length;
+      let found = -1;
+      let at = end < 0 ? -1 : buf.indexOf(needle, 1);
+      while (at >= 0 && at < end) {
+        if (buf[at - 1] === LT && (buf[at + n] === GT || (buf[at + n] === 0x2f && buf[at + n + 1] === GT))) found = at;
+        at = buf.indexOf(needle, at + n);
+      }
+      if (found >= 0) {
+        const open = found + n;
+        if (buf[open] !== GT) return '';
+        const textEnd = buf.indexOf(LT, open + 1);
+        closeTag(buf, textEnd, found, open);
+        return decodeXmlValue(buf, open + 1, textEnd);
+      }
+    }
+    let i = this.find(name, false);
+    if (i < 0) i = this.find(name, true);
+    return i < 0 ? undefined : this.valueAt(i);
+  }
+
+  #headersClose(): number {
+    if (this.#headersEnd === -2) this.#headersEnd = this.#buf.indexOf(HEADERS_CLOSE);
+    return this.#headersEnd;
+  }
+
+  /** Ranges of every header, checking the whole document; once, on first need. */
+  #index(): void {
+    if (this.#indexed) return;
+    this.#indexed = true;
+    const buf = this.#buf;
     let pos = expect(buf, 0, '<event>');
     pos = skipSpace(buf, pos);
     if (startsWith(buf, pos, '<headers/>')) pos += 10;
@@ -132,16 +197,12 @@ export class XmlReader implements HeaderReader {
   }
 
   get count(): number {
+    this.#index();
     return this.#nameStart.length;
   }
 
-  lookup(name: string): string | undefined {
-    let i = this.find(name, false);
-    if (i < 0) i = this.find(name, true);
-    return i < 0 ? undefined : this.valueAt(i);
-  }
-
   find(name: string, folded: boolean): number {
+    this.#index();
     const needle = nameBytes(name);
     const buf = this.#buf;
     for (let i = this.#nameStart.length - 1; i >= 0; i--) {
@@ -153,15 +214,19 @@ export class XmlReader implements HeaderReader {
   }
 
   nameAt(i: number): string {
+    this.#index();
     return this.#buf.toString('utf8', this.#nameStart[i]!, this.#nameEnd[i]!);
   }
 
   valueAt(i: number): string {
+    this.#index();
     return decodeXmlValue(this.#buf, this.#valueStart[i]!, this.#valueEnd[i]!);
   }
 
-  /** The whole document was checked when it was indexed. */
-  validate(): void {}
+  /** Indexing checks the whole document. */
+  validate(): void {
+    this.#index();
+  }
 
   /**
    * The body text. switch_xml_toxml_r adds a two-space indent before `</body>`
@@ -169,6 +234,7 @@ export class XmlReader implements HeaderReader {
    * body that really ends in `\n  `.
    */
   body(): string | undefined {
+    this.#index();
     if (this.#bodyStart < 0) return undefined;
     const raw = this.#buf.toString('utf8', this.#bodyStart, this.#bodyEnd);
     // switch_xml_ampencode stops escaping at `<!`: what follows is verbatim.
