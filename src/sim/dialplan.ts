@@ -41,6 +41,7 @@ export const DEFAULT_DIALPLAN: Dialplan = new Map<string, readonly Extension[]>(
         ],
       },
       { name: 'busy', match: /^busy$/, apps: [['respond', '486']] },
+      { name: 'socket', match: /^socket$/, apps: [['socket', '127.0.0.1:8084 async full']] },
       {
         name: 'ringing',
         match: /^ringing$/,
