@@ -210,12 +210,15 @@ export class SimCore<C extends ChannelLike = ChannelLike> {
     return ++this.#sessionId;
   }
 
-  /** Whether a new session may start now (max-sessions and sessions-per-second, as switch_core_session.c). */
+  /**
+   * Whether a new session may start now, as switch_core_session_request_uuid
+   * decides: sessions-per-second first, then max-sessions.
+   */
   admitSession(): 'ok' | 'max' | 'rate' {
-    if (this.channels.size >= this.limits.maxSessions) return 'max';
     const now = Date.now();
     this.#trimWindow(now);
     if (this.#windowSize() >= this.limits.sessionsPerSecond) return 'rate';
+    if (this.channels.size >= this.limits.maxSessions) return 'max';
     return 'ok';
   }
 

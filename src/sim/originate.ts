@@ -43,15 +43,8 @@ async function dialLeg(sim: SimRuntime, req: OriginateRequest, leg: DialLeg): Pr
   const endpoint = sim.endpoints.get(leg.tech);
   if (endpoint === undefined) return 'CHAN_NOT_IMPLEMENTED';
   if (leg.tech !== 'error') {
-    const admission = sim.core.admitSession();
-    if (admission !== 'ok') {
-      sim.core.log(
-        LogLevel.CRIT,
-        { file: 'switch_core_session.c', func: 'switch_core_session_request_xml', line: 2451 },
-        admission === 'max' ? `Over Session Limit! ${sim.core.channels.size}` : `Throttle Error! ${sim.core.channels.size}`,
-      );
-      return admission === 'max' ? 'SWITCH_CONGESTION' : 'NORMAL_TEMPORARY_FAILURE';
-    }
+    const refused = admissionRefused(sim, leg.tech);
+    if (refused !== undefined) return refused;
   }
   const cidName = varOf(leg.vars, 'origination_caller_id_name') ?? req.cidName ?? '';
   const cidNum = varOf(leg.vars, 'origination_caller_id_number') ?? req.cidNum ?? DEFAULT_CID_NUMBER;
@@ -66,6 +59,31 @@ async function dialLeg(sim: SimRuntime, req: OriginateRequest, leg: DialLeg): Pr
   const timeoutVar = Number.parseInt(varOf(leg.vars, 'originate_timeout') ?? '', 10);
   const timeoutSec = Number.isFinite(timeoutVar) && timeoutVar > 0 ? timeoutVar : (req.timeoutSec ?? DEFAULT_TIMEOUT_SEC);
   return waitForAnswer(sim, created, timeoutSec * 1000);
+}
+
+/**
+ * switch_core_session_request_uuid refuses a session over sessions-per-second
+ * ("Throttle Error! <session count>", checked first) or over max-sessions
+ * ("Over Session Limit! <limit>"), returning no session; the endpoint's
+ * outgoing_channel then fails with its default cause (mod_sofia.c
+ * sofia_outgoing_channel: "Error Creating Session", mod_loopback.c likewise),
+ * DESTINATION_OUT_OF_ORDER, which switch_ivr_originate reports as is.
+ */
+function admissionRefused(sim: SimRuntime, tech: string): string | undefined {
+  const core = sim.core;
+  const admission = core.admitSession();
+  if (admission === 'ok') return undefined;
+  const request = { file: 'switch_core_session.c', func: 'switch_core_session_request_xml', line: 2451 };
+  if (admission === 'rate') core.log(LogLevel.CRIT, request, `Throttle Error! ${core.channels.size}`);
+  else core.log(LogLevel.CRIT, { ...request, line: 2457 }, `Over Session Limit! ${core.limits.maxSessions}`);
+  const cause = 'DESTINATION_OUT_OF_ORDER';
+  if (tech === 'sofia') core.log(LogLevel.CRIT, { file: 'mod_sofia.c', func: 'sofia_outgoing_channel', line: 4461 }, 'Error Creating Session');
+  core.log(
+    LogLevel.NOTICE,
+    { file: 'switch_ivr_originate.c', func: 'switch_ivr_originate', line: 2650 },
+    `Cannot create outgoing channel of type [${tech}] cause: [${cause}]`,
+  );
+  return cause;
 }
 
 function waitForAnswer(sim: SimRuntime, ch: SimChannel, timeoutMs: number): Promise<SimChannel | string> {

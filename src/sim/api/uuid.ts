@@ -101,7 +101,8 @@ const uuidSendDtmf: ApiHandler = (sim, { args }) => {
   const [uuid, rest] = uuidAnd(args);
   if (uuid === '' || rest === '') return '-USAGE: <uuid> <dtmf_data>\n';
   const ch = live(sim, uuid);
-  if (!ch) return NO_CHANNEL;
+  // uuid_send_dtmf_function's own wording, not the usual `No such channel!`.
+  if (!ch) return '-ERR Cannot locate session!\n';
   const [digits = '', dur] = rest.split('@');
   const durationMs = dur !== undefined && Number.parseInt(dur, 10) > 0 ? Number.parseInt(dur, 10) : 250;
   ch.hooks.sendDtmf?.(ch, digits, durationMs);

@@ -181,7 +181,7 @@ describe('dialplan destinations', () => {
     c.close();
     c = await TestClient.authed(sim.port);
     expect(await c.api('originate loopback/answer/switchyard &park()')).toMatch(/^\+OK /);
-    expect(await c.api('originate loopback/answer/switchyard &park()')).toBe('-ERR SWITCH_CONGESTION\n');
+    expect(await c.api('originate loopback/answer/switchyard &park()')).toBe('-ERR DESTINATION_OUT_OF_ORDER\n');
   });
 });
 
