@@ -26,6 +26,15 @@ export interface ChannelData {
   readonly control: ControlMode;
 }
 
+/** What `myevents` subscribes (parse_command, "myevents"): the channel's own events only. */
+export const MYEVENTS: ReadonlySet<string> = new Set(
+  (
+    'CHANNEL_ANSWER CHANNEL_APPLICATION CHANNEL_BRIDGE CHANNEL_CREATE CHANNEL_DATA CHANNEL_DESTROY CHANNEL_EXECUTE ' +
+    'CHANNEL_EXECUTE_COMPLETE CHANNEL_HANGUP CHANNEL_HANGUP_COMPLETE CHANNEL_ORIGINATE CHANNEL_UUID CHANNEL_OUTGOING ' +
+    'CHANNEL_PARK CHANNEL_PROGRESS CHANNEL_PROGRESS_MEDIA CHANNEL_STATE CHANNEL_UNBRIDGE CHANNEL_UNPARK DETECTED_SPEECH DTMF NOTALK TALK'
+  ).split(' '),
+);
+
 /** The reply's own headers, not the channel's. */
 const FRAME_HEADERS: ReadonlySet<string> = new Set(['content-type', 'content-length', 'reply-text']);
 

@@ -47,34 +47,7 @@ import {
 import { EslEvent } from '../protocol/event.js';
 import type { Frame } from '../protocol/frame.js';
 import { ContentType, type EventFormat, Header } from '../protocol/names.js';
-import { type ChannelData, type ControlMode, parseConnectReply, type SocketMode } from './channel-data.js';
-
-/** What `myevents` subscribes (mod_event_socket.c parse_command, "myevents"). */
-const MYEVENTS: ReadonlySet<string> = new Set([
-  'CHANNEL_ANSWER',
-  'CHANNEL_APPLICATION',
-  'CHANNEL_BRIDGE',
-  'CHANNEL_CREATE',
-  'CHANNEL_DATA',
-  'CHANNEL_DESTROY',
-  'CHANNEL_EXECUTE',
-  'CHANNEL_EXECUTE_COMPLETE',
-  'CHANNEL_HANGUP',
-  'CHANNEL_HANGUP_COMPLETE',
-  'CHANNEL_ORIGINATE',
-  'CHANNEL_UUID',
-  'CHANNEL_OUTGOING',
-  'CHANNEL_PARK',
-  'CHANNEL_PROGRESS',
-  'CHANNEL_PROGRESS_MEDIA',
-  'CHANNEL_STATE',
-  'CHANNEL_UNBRIDGE',
-  'CHANNEL_UNPARK',
-  'DETECTED_SPEECH',
-  'DTMF',
-  'NOTALK',
-  'TALK',
-]);
+import { type ChannelData, type ControlMode, MYEVENTS, parseConnectReply, type SocketMode } from './channel-data.js';
 
 /** parse_command() turns an empty reply (a refused command, an unset getvar) into this. */
 const NOT_FOUND = '-ERR command not found';
@@ -131,6 +104,8 @@ export class OutboundSocket extends EventEmitter<OutboundSocketEvents> implement
   constructor(socket: Socket, options: OutboundSocketOptions) {
     super();
     socket.setNoDelay(true);
+    // No HEARTBEAT comes on an outbound socket: let TCP notice a FreeSWITCH that vanished without a FIN.
+    socket.setKeepAlive(true, 15_000);
     this.remoteAddress = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
     this.#logger = options.logger.child({ peer: this.remoteAddress });
     this.#format = options.eventFormat ?? 'plain';

@@ -179,6 +179,18 @@ describe('OutboundServer over the simulator', () => {
     expect(session.hangupCause).toBe('CALL_REJECTED');
   });
 
+  it('resume: FreeSWITCH is told to go on with the dialplan when the socket closes', async () => {
+    await startServer();
+    const next = nextSession();
+    await call();
+    const { socket } = await next;
+    expect(await socket.getvar('socket_resume')).toBeUndefined();
+    expect(await socket.resume()).toBe('+OK');
+    expect(await socket.getvar('socket_resume')).toBe('true');
+    await socket.close();
+    expect((await socket.done).reason).toBe('closed');
+  });
+
   it('static full mode: each sendmsg runs before its reply and verbs still resolve', async () => {
     await startServer();
     const next = nextSession();
