@@ -37,7 +37,7 @@ export function preAnswerChannel(ch: SimChannel): void {
 }
 
 /** switch_ivr_park: CHANNEL_PARK, then sendmsg commands run until hangup or unpark. */
-async function park(ch: SimChannel): Promise<void> {
+export async function park(ch: SimChannel): Promise<void> {
   ch.fire('CHANNEL_PARK', PARK_ORIGIN);
   ch.parked = true;
   while (!ch.hungup && ch.parked && ch.divert === undefined) {

@@ -17,8 +17,11 @@
  * when hangup_after_bridge is true).
  *
  * uuid_transfer follows switch_ivr.c switch_ivr_session_transfer: the new
- * destination and context, CS_ROUTING, the dialplan again.
+ * destination and context, CS_ROUTING, the dialplan again. uuid_park follows
+ * switch_ivr_park_session: CS_PARK, where the state machine parks the channel
+ * without running an application (no CHANNEL_EXECUTE).
  */
+import { park } from './apps.js';
 import type { SimChannel } from './channel.js';
 import { nowMicros } from './clock.js';
 import { route } from './dialplan.js';
@@ -179,6 +182,17 @@ export function transfer(sim: SimRuntime, ch: SimChannel, dest: string, dialplan
       return 'done';
     }
     await runApps(ch, apps);
+    return 'done';
+  });
+  return true;
+}
+
+/** switch_ivr_park_session: false when the channel is gone. */
+export function parkSession(ch: SimChannel): boolean {
+  if (ch.hungup || ch.destroyed) return false;
+  ch.requestDivert(async () => {
+    ch.enterState('CS_PARK');
+    await park(ch);
     return 'done';
   });
   return true;

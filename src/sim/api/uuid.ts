@@ -5,6 +5,7 @@
  * uuid_pre_answer, hupall, originate.
  */
 import { answerChannel, preAnswerChannel } from '../apps.js';
+import { parkSession } from '../bridge.js';
 import type { SimChannel } from '../channel.js';
 import type { EventOrigin } from '../event.js';
 import { parseCause } from '../hangup-causes.js';
@@ -111,10 +112,12 @@ const uuidSendDtmf: ApiHandler = (sim, { args }) => {
 
 const uuidExists: ApiHandler = (sim, { args }) => (live(sim, uuidAnd(args)[0]) ? 'true' : 'false');
 
+/** `uuid_park <uuid>`: the channel leaves its application for CS_PARK (switch_ivr_park_session). */
 const uuidPark: ApiHandler = (sim, { args }) => {
-  const ch = live(sim, uuidAnd(args)[0]);
-  if (!ch) return NO_CHANNEL;
-  if (!ch.parked) ch.queuePrivate({ headers: [['call-command', 'execute'], ['execute-app-name', 'park']], body: undefined, fromBroadcast: false });
+  const uuid = args.trim();
+  if (uuid === '') return '-USAGE: <uuid>\n';
+  const ch = live(sim, uuid);
+  if (!ch || !parkSession(ch)) return NO_CHANNEL;
   return '+OK\n';
 };
 

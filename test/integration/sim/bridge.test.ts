@@ -180,3 +180,19 @@ describe('uuid_transfer', () => {
     expect(await c.api('uuid_transfer 00000000-0000-4000-8000-000000000000 park')).toBe('-ERR No such channel!\n');
   });
 });
+
+describe('uuid_park', () => {
+  it('takes a leg out of its application into CS_PARK without running the park application', async () => {
+    expect(await c.api(`originate {origination_uuid=${A}}loopback/answer/switchyard &echo()`)).toBe(`+OK ${A}\n`);
+    await c.event((e) => on(A, 'CHANNEL_EXECUTE')(e) && e.headers.Application === 'echo');
+    const before = Math.max(...c.events().map((e) => Number(e.headers['Event-Sequence'])));
+    expect(await c.api(`uuid_park ${A}`)).toBe('+OK\n');
+    const parked = await c.event(on(A, 'CHANNEL_PARK'));
+    expect(parked.headers['Channel-State']).toBe('CS_PARK');
+    expect(namesAfter(A, before)).toEqual(['CHANNEL_EXECUTE_COMPLETE', 'STATE:CS_PARK', 'CHANNEL_PARK']);
+    expect(await c.api(`uuid_kill ${A}`)).toBe('+OK\n');
+    await c.event(on(A, 'CHANNEL_UNPARK'));
+    expect(await c.api('uuid_park')).toBe('-USAGE: <uuid>\n');
+    expect(await c.api('uuid_park 00000000-0000-4000-8000-000000000000')).toBe('-ERR No such channel!\n');
+  });
+});
