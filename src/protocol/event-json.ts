@@ -10,7 +10,16 @@
  * scans the object once for ranges and decodes a value only when asked.
  */
 import { ProtocolError } from '../errors.js';
-import { type HeaderReader, indexIn, matchesAt, matchesAtFolded, nameBytes } from './header-reader.js';
+import {
+  type HeaderReader,
+  indexIn,
+  makeNeedle,
+  matchesAt,
+  matchesAtFolded,
+  type Needle,
+  nameBytes,
+  nextMatch,
+} from './header-reader.js';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -82,17 +91,17 @@ export function decodeJsonValue(buf: Buffer, start: number, end: number): string
   return ARRAY_PREFIX + items.join(ARRAY_SEPARATOR);
 }
 
-/** `Name"` as bytes, bounded so odd names cannot grow it forever; null when a name needs escaping in JSON. */
-const keyNeedles = new Map<string, Buffer | null>();
+/** `"Name"` to search for, bounded so odd names cannot grow it forever; null when a name needs escaping in JSON. */
+const keyNeedles = new Map<string, Needle | null>();
 const MAX_NEEDLES = 4096;
 
-function keyNeedle(name: string): Buffer | null {
+function keyNeedle(name: string): Needle | null {
   let needle = keyNeedles.get(name);
   if (needle === undefined) {
     // Framing keys are indexed (a Content-Length before _body is not a header).
     needle = name.length === 0 || name === '_body' || name === 'Content-Length' || /["\\\u0000-\u001f]/.test(name)
       ? null
-      : Buffer.from(`${name}"`, 'utf8');
+      : makeNeedle(Buffer.from(`"${name}"`, 'utf8'));
     if (keyNeedles.size >= MAX_NEEDLES) keyNeedles.clear();
     keyNeedles.set(name, needle);
   }
@@ -146,23 +155,20 @@ export class JsonReader implements HeaderReader {
   }
 
   /**
-   * A key that names the header: a quote opens it, and it is a string token's
-   * own quote (in valid JSON a quote inside a string is escaped, so the byte
-   * before it is a backslash, never the `{` or `,` a key follows); then `:`.
-   * Every match is checked so that the last key wins. The needle starts with
-   * the name, not the quote: Node's search skips along on the needle's first
-   * byte, and quotes are everywhere in JSON.
+   * A key that names the header: `"Name"` whose opening quote is a string
+   * token's own (in valid JSON a quote inside a string is escaped, so the
+   * byte before it is a backslash, never the `{` or `,` a key follows), then
+   * `:`. Every match is checked so that the last key wins.
    */
   lookup(name: string): string | undefined {
     const needle = keyNeedle(name);
     if (needle !== null) {
       const buf = this.#buf;
+      const n = needle.bytes.length;
       let found = -1;
-      let at = buf.indexOf(needle, 1);
-      while (at >= 0) {
-        const colon = skipSpace(buf, at + needle.length);
-        if (buf[colon] === 0x3a && buf[at - 1] === QUOTE && isKeyStart(buf, at - 1)) found = colon;
-        at = buf.indexOf(needle, at + needle.length);
+      for (let at = nextMatch(buf, needle, 1); at >= 0; at = nextMatch(buf, needle, at + 1)) {
+        const colon = skipSpace(buf, at + n);
+        if (buf[colon] === 0x3a && isKeyStart(buf, at)) found = colon;
       }
       if (found >= 0) return this.#valueAfterColon(found);
     }
