@@ -221,8 +221,7 @@ export class Connection extends ConnectionLifecycle {
 
   /** `api <cmd>`: the response body, as FreeSWITCH wrote it (`-ERR ...` is returned, not thrown). */
   async api(command: string): Promise<string> {
-    const frame = await this.enqueue(encodeApi(command));
-    return frame.body?.toString('utf8') ?? '';
+    return replyText(await this.enqueue(encodeApi(command)));
   }
 
   /** `bgapi <cmd>` with a client-chosen Job-UUID, so a BACKGROUND_JOB can be matched even if it races the reply. */

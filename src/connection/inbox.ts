@@ -15,6 +15,8 @@
 
 import type { Frame } from '../protocol/frame.js';
 
+const SHRINK_ABOVE = 65_536;
+
 export interface InboxOptions {
   /** Called once per frame, in wire order. Exceptions are the caller's to catch. */
   readonly dispatch: (frame: Frame) => void;
@@ -109,6 +111,10 @@ export class Inbox {
       this.#schedule();
       return;
     }
+    // a burst may have grown the ring a lot: give the memory back once it is drained
+    if (this.#ring.length > SHRINK_ABOVE) this.#ring = new Array(1024);
+    this.#mask = this.#ring.length - 1;
+    this.#head = 0;
     const callback = this.#whenEmpty;
     if (callback !== undefined) {
       this.#whenEmpty = undefined;

@@ -17,6 +17,7 @@ import type { Frame } from '../protocol/frame.js';
 import { type BackoffPolicy, backoffDelay, resolveBackoff } from './backoff.js';
 import { Link, type LinkHooks } from './link.js';
 import { LivenessMonitor } from './liveness.js';
+import { checkOptions } from './options.js';
 import { describeCommand } from './redact.js';
 import { type PendingCommand, ReplyQueue } from './reply-queue.js';
 import { Subscriptions } from './subscriptions.js';
@@ -53,17 +54,18 @@ export abstract class ConnectionLifecycle extends EventEmitter<ConnectionEvents>
 
   constructor(options: ConnectionOptions) {
     super();
+    const timings = checkOptions(options);
     this.host = options.host;
     this.port = options.port;
     this.logger = (options.logger ?? pino({ level: 'silent' })).child({ host: options.host, port: options.port });
     this.#debug = this.logger.isLevelEnabled('debug');
     this.#transport = options.transport ?? tcpTransport();
     this.#backoff = resolveBackoff(options.reconnect);
-    this.#connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
-    this.#livenessTimeoutMs = options.livenessTimeoutMs ?? 60_000;
-    this.#offlineQueueTimeoutMs = options.offlineQueueTimeoutMs ?? 10_000;
-    this.#closeTimeoutMs = options.closeTimeoutMs ?? 1000;
-    this.#linkOptions = { batchSize: options.dispatchBatchSize ?? 256, lagThreshold: options.lagThreshold ?? 5000 };
+    this.#connectTimeoutMs = timings.connectTimeoutMs;
+    this.#livenessTimeoutMs = timings.livenessTimeoutMs;
+    this.#offlineQueueTimeoutMs = timings.offlineQueueTimeoutMs;
+    this.#closeTimeoutMs = timings.closeTimeoutMs;
+    this.#linkOptions = { batchSize: timings.dispatchBatchSize, lagThreshold: timings.lagThreshold };
   }
 
   /** What the wire says happens on a link: auth, replies, events. Must not throw. */

@@ -81,6 +81,7 @@ export interface ConnectionEvents {
   log: (line: LogLine) => void;
   /** Authenticated: after `connect()` and after each successful reconnect. */
   connected: () => void;
+  /** An established connection was lost (a failed `connect()` rejects instead). */
   disconnected: (info: DisconnectInfo) => void;
   reconnecting: (info: ReconnectingInfo) => void;
   reconnected: (info: ReconnectedInfo) => void;

@@ -1,8 +1,31 @@
 import { describe, expect, it } from 'vitest';
+import { Connection } from '../../../src/connection/connection.js';
+import type { ConnectionOptions } from '../../../src/connection/types.js';
 import { AuthError, CommandError, DisconnectedError, InvalidArgumentError, TimeoutError } from '../../../src/errors.js';
 import type { EslEvent } from '../../../src/protocol/event.js';
 import { FakeFreeSwitch } from './fake-fs.js';
 import { connected, connection, echoServer, next } from './helpers.js';
+
+describe('Connection: options', () => {
+  const base = { host: '127.0.0.1', port: 8021, password: 'ClueCon' };
+  it.each([
+    [{ host: '' }, 'Connection: host must be a non-empty string'],
+    [{ port: 0 }, 'Connection: port must be an integer from 1 to 65535, got 0'],
+    [{ port: 8021.5 }, 'Connection: port must be an integer from 1 to 65535, got 8021.5'],
+    [{ connectTimeoutMs: 0 }, 'Connection: connectTimeoutMs must be a finite number > 0, got 0'],
+    [{ livenessTimeoutMs: -1 }, 'Connection: livenessTimeoutMs must be a finite number >= 0, got -1'],
+    [{ reconnect: { factor: 0 } }, 'reconnect.factor must be >= 1, got 0'],
+  ])('refuses %j in the constructor', (bad, message) => {
+    expect(() => new Connection({ ...base, ...bad })).toThrow(new InvalidArgumentError(message));
+  });
+
+  it('refuses a password or user that would inject a command, without echoing it', () => {
+    const attempt = (options: Partial<ConnectionOptions>) => () => new Connection({ ...base, ...options });
+    expect(attempt({ password: 'pw\n\napi hupall' })).toThrow(InvalidArgumentError);
+    expect(attempt({ password: 'pw\n\napi hupall' })).not.toThrow(/hupall/);
+    expect(attempt({ user: 'a:b', password: 'pw' })).toThrow(InvalidArgumentError);
+  });
+});
 
 describe('Connection: authentication', () => {
   it('answers auth/request with auth and resolves on +OK accepted', async () => {
