@@ -1,8 +1,14 @@
 /**
  * Session recording (switch_ivr_async.c switch_ivr_record_session and its
- * media bug's record_callback): RECORD_START when the bug is added,
- * RECORD_STOP with record_seconds / record_ms / record_samples when it is
- * removed (stop, the limit, or the hangup's media bug cleanup). The api is
+ * media bug's record_callback): RECORD_START (Record-File-Path before the
+ * channel data) when the bug is added; when it is removed (stop, the limit,
+ * or the hangup's media bug cleanup) record_samples / record_seconds /
+ * record_ms and record_completion_cause are set and RECORD_STOP carries
+ * Record-File-Path and Record-Completion-Cause (send_record_stop_event). A
+ * file shorter than RECORD_MIN_SEC (default 3 s) is discarded:
+ * RECORD_DISCARDED=true, `input-too-short`; otherwise a hangup ends it with
+ * `success-silence` (`no-input-timeout` before any audio) and anything else
+ * with `success-maxtime`. The api is
  * mod_commands.c session_record_function (`uuid_record`); the applications
  * are mod_dptools.c record_session / stop_record_session.
  */
@@ -13,6 +19,9 @@ const START_ORIGIN: EventOrigin = { file: 'switch_ivr_async.c', func: 'record_ca
 const STOP_ORIGIN: EventOrigin = { file: 'switch_ivr_async.c', func: 'record_callback', line: 1380 };
 /** Every simulated codec runs at 8 kHz. */
 const SAMPLES_PER_MS = 8;
+/** One 20 ms frame: a recording that has read one has "detected speech" (no silence detection configured). */
+const FRAME_MS = 20;
+const DEFAULT_MIN_SEC = 3;
 
 interface Recording {
   readonly path: string;
@@ -49,7 +58,7 @@ export function startRecording(ch: SimChannel, path: string, limitSec: number): 
   if (bugs.has(path)) return false;
   const limitTimer = limitSec > 0 ? ch.core.timer(limitSec * 1000, () => removeBug(ch, path)) : undefined;
   bugs.set(path, { path, startedAt: Date.now(), limitTimer, masked: false });
-  ch.fire('RECORD_START', START_ORIGIN, { post: [['Record-File-Path', path]] });
+  ch.fire('RECORD_START', START_ORIGIN, { pre: [['Record-File-Path', path]] });
   return true;
 }
 
@@ -95,10 +104,29 @@ function removeBug(ch: SimChannel, path: string): void {
   ch.core.cancelTimer(rec.limitTimer);
   const ms = Date.now() - rec.startedAt;
   const samples = ms * SAMPLES_PER_MS;
+  const cause = completionCause(ch, ms);
+  ch.setVar('record_samples', String(samples));
   ch.setVar('record_seconds', String(Math.floor(ms / 1000)));
   ch.setVar('record_ms', String(ms));
-  ch.setVar('record_samples', String(samples));
-  ch.fire('RECORD_STOP', STOP_ORIGIN, { post: [['Record-File-Path', path]] });
+  ch.setVar('record_completion_cause', cause);
+  ch.fire('RECORD_STOP', STOP_ORIGIN, {
+    post: [
+      ['Record-File-Path', path],
+      ['Record-Completion-Cause', cause],
+    ],
+  });
+}
+
+/** record_callback's SWITCH_ABC_TYPE_CLOSE: the first cause set wins. */
+function completionCause(ch: SimChannel, ms: number): string {
+  const minText = ch.getVar('RECORD_MIN_SEC');
+  const min = minText !== undefined && /^\d+$/.test(minText) ? Number(minText) : DEFAULT_MIN_SEC;
+  if (ms < min * 1000) {
+    ch.setVar('RECORD_DISCARDED', 'true');
+    return 'input-too-short';
+  }
+  if (ch.hungup) return ms >= FRAME_MS ? 'success-silence' : 'no-input-timeout';
+  return 'success-maxtime';
 }
 
 /**

@@ -37,7 +37,7 @@ describe('uuid_record', () => {
     const start = await c.event(rec(a, 'RECORD_START'));
     expect(start.headers['Record-File-Path']).toBe('/tmp/a.wav');
     expect(start.headers['Channel-Call-State']).toBe('ACTIVE');
-    expect(start.order.indexOf('Record-File-Path')).toBe(start.order.length - 1);
+    expect(start.order.indexOf('Record-File-Path')).toBe(start.order.indexOf('Channel-State') - 1);
     expect(await c.api(`uuid_record ${a} start /tmp/a.wav`)).toBe('-ERR Cannot record session!\n');
     expect(await c.api(`uuid_record ${a} mask /tmp/a.wav`)).toBe('+OK Success\n');
     expect(await c.api(`uuid_record ${a} unmask /tmp/a.wav`)).toBe('+OK Success\n');
@@ -47,10 +47,17 @@ describe('uuid_record', () => {
     expect(await c.api(`uuid_record ${a} stop /tmp/a.wav`)).toBe('+OK Success\n');
     const stop = await c.event(rec(a, 'RECORD_STOP'));
     expect(stop.headers['Record-File-Path']).toBe('/tmp/a.wav');
+    expect(stop.order.slice(-2)).toEqual(['Record-File-Path', 'Record-Completion-Cause']);
+    // Shorter than RECORD_MIN_SEC (3 s by default): discarded.
+    expect(stop.headers['Record-Completion-Cause']).toBe('input-too-short');
+    expect(stop.headers.variable_record_completion_cause).toBe('input-too-short');
+    expect(stop.headers.variable_RECORD_DISCARDED).toBe('true');
     const ms = Number(stop.headers.variable_record_ms);
     expect(ms).toBeGreaterThanOrEqual(0);
     expect(stop.headers.variable_record_samples).toBe(String(ms * 8));
     expect(stop.headers.variable_record_seconds).toBe(String(Math.floor(ms / 1000)));
+    const names = stop.order.filter((h) => /^variable_record_(samples|seconds|ms)$/.test(h));
+    expect(names).toEqual(['variable_record_samples', 'variable_record_seconds', 'variable_record_ms']);
     expect(await c.api(`uuid_record ${a} stop /tmp/a.wav`)).toBe('-ERR Cannot stop record session!\n');
   });
 
@@ -68,9 +75,12 @@ describe('uuid_record', () => {
   it('stops at the limit, and `stop all` stops every recording', async () => {
     const a = '7ec00000-0000-4000-8000-00000000000c';
     await answeredLeg(a);
+    expect(await c.api(`uuid_setvar ${a} RECORD_MIN_SEC 0`)).toBe('+OK\n');
     expect(await c.api(`uuid_record ${a} start /tmp/limited.wav 1`)).toBe('+OK Success\n');
     const stop = await c.event(rec(a, 'RECORD_STOP'), 3000);
     expect(stop.headers['Record-File-Path']).toBe('/tmp/limited.wav');
+    expect(stop.headers['Record-Completion-Cause']).toBe('success-maxtime');
+    expect(stop.headers.variable_RECORD_DISCARDED).toBeUndefined();
     expect(stop.headers.variable_record_seconds).toBe('1');
     expect(await c.api(`uuid_record ${a} start /tmp/one.wav`)).toBe('+OK Success\n');
     expect(await c.api(`uuid_record ${a} start /tmp/two.wav`)).toBe('+OK Success\n');
@@ -83,6 +93,7 @@ describe('uuid_record', () => {
   it('ends an open recording at hangup, before CHANNEL_HANGUP_COMPLETE', async () => {
     const a = '7ec00000-0000-4000-8000-00000000000d';
     await answeredLeg(a);
+    expect(await c.api(`uuid_setvar ${a} RECORD_MIN_SEC 5`)).toBe('+OK\n');
     expect(await c.api(`uuid_record ${a} start /tmp/hangup.wav`)).toBe('+OK Success\n');
     expect(await c.api(`uuid_kill ${a}`)).toBe('+OK\n');
     await c.event(rec(a, 'CHANNEL_HANGUP_COMPLETE'));
@@ -94,6 +105,7 @@ describe('uuid_record', () => {
     const stop = c.events().find(rec(a, 'RECORD_STOP'))!;
     expect(stop.headers['Channel-State']).toBe('CS_HANGUP');
     expect(stop.headers['Hangup-Cause']).toBe('NORMAL_CLEARING');
+    expect(stop.headers['Record-Completion-Cause']).toBe('input-too-short');
   });
 });
 
@@ -127,5 +139,25 @@ describe('record_session applications', () => {
     expect(Number(media.headers['Event-Sequence'])).toBeLessThan(Number(start.headers['Event-Sequence']));
     expect(start.headers['Answer-State']).toBe('early');
     expect(await c.api(`uuid_kill ${b}`)).toBe('+OK\n');
+  });
+});
+
+describe('completion causes without a minimum length', () => {
+  it('success-maxtime for a stop while up, success-silence for a hangup after audio', async () => {
+    const a = '7ec00000-0000-4000-8000-000000000010';
+    await answeredLeg(a);
+    expect(await c.api(`uuid_setvar ${a} RECORD_MIN_SEC 0`)).toBe('+OK\n');
+    expect(await c.api(`uuid_record ${a} start /tmp/up.wav`)).toBe('+OK Success\n');
+    expect(await c.api(`uuid_record ${a} stop /tmp/up.wav`)).toBe('+OK Success\n');
+    expect((await c.event(rec(a, 'RECORD_STOP'))).headers['Record-Completion-Cause']).toBe('success-maxtime');
+    expect(await c.api(`uuid_record ${a} start /tmp/down.wav`)).toBe('+OK Success\n');
+    const start = await c.event((e) => rec(a, 'RECORD_START')(e) && e.headers['Record-File-Path'] === '/tmp/down.wav');
+    // A 50 ms tone played while recording: more than one 20 ms frame of audio is read before the hangup.
+    await c.command(`sendmsg ${a}\ncall-command: execute\nexecute-app-name: playback\nexecute-app-arg: tone_stream://%(50,0,440)`);
+    await c.event((e) => rec(a, 'CHANNEL_EXECUTE_COMPLETE')(e) && e.headers.Application === 'playback');
+    expect(await c.api(`uuid_kill ${a}`)).toBe('+OK\n');
+    const stop = await c.event(rec(a, 'RECORD_STOP'));
+    expect(Number(stop.headers['Event-Date-Timestamp']) - Number(start.headers['Event-Date-Timestamp'])).toBeGreaterThanOrEqual(20_000);
+    expect(stop.headers['Record-Completion-Cause']).toBe('success-silence');
   });
 });
