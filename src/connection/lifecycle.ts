@@ -51,6 +51,7 @@ export abstract class ConnectionLifecycle extends EventEmitter<ConnectionEvents>
   #sleepTimer: ReturnType<typeof setTimeout> | undefined;
   #wake: (() => void) | undefined;
   #lastLagAt = Number.NEGATIVE_INFINITY;
+  #reconnectWaiters: { resolve: () => void; reject: (error: Error) => void }[] = [];
 
   constructor(options: ConnectionOptions) {
     super();
@@ -180,6 +181,7 @@ export abstract class ConnectionLifecycle extends EventEmitter<ConnectionEvents>
     this.#state = { status: 'connected', since: Date.now() };
     this.#startLiveness(link);
     this.logger.info('connected');
+    for (const waiter of this.#reconnectWaiters.splice(0)) waiter.resolve();
     this.emit('connected');
   }
 
@@ -187,6 +189,7 @@ export abstract class ConnectionLifecycle extends EventEmitter<ConnectionEvents>
     this.#state = { status: 'closed', reason, error };
     const rejection = error instanceof DisconnectedError ? error : new DisconnectedError(error.message, reason, { cause: error });
     this.queue.rejectAll(rejection);
+    for (const waiter of this.#reconnectWaiters.splice(0)) waiter.reject(rejection);
   }
 
   readonly #hooks: LinkHooks = {
@@ -294,19 +297,9 @@ export abstract class ConnectionLifecycle extends EventEmitter<ConnectionEvents>
     this.#wake = undefined;
   }
 
+  /** For connect() called while reconnecting: settles with the reconnect's outcome or close(). */
   #untilReconnected(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const settle = (error?: Error): void => {
-        this.off('reconnected', done);
-        this.off('reconnectFailed', failed);
-        if (error === undefined) resolve();
-        else reject(error);
-      };
-      const done = (): void => settle();
-      const failed = (info: { readonly error?: Error }): void => settle(info.error ?? new DisconnectedError('reconnect failed', 'socket'));
-      this.on('reconnected', done);
-      this.on('reconnectFailed', failed);
-    });
+    return new Promise((resolve, reject) => this.#reconnectWaiters.push({ resolve, reject }));
   }
 
   #startLiveness(link: Link): void {

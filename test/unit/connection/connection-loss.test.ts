@@ -137,7 +137,10 @@ describe('Connection: reconnect', () => {
     await expect(inFlight).rejects.toMatchObject({ reason: 'socket' });
     expect(conn.state.status).toBe('reconnecting');
     const queued = conn.api('queued');
+    const connectAgain = conn.connect(); // waits for the reconnection rather than opening a second socket
     const info = await reconnected;
+    await connectAgain;
+    expect(fake.connectAttempts).toBe(2);
     expect(info.attempts).toBe(1);
     expect(info.gapMs).toBeGreaterThanOrEqual(4);
     expect(conn.state.status).toBe('connected');
@@ -199,8 +202,10 @@ describe('Connection: reconnect', () => {
     fake.links[0]!.hangUp();
     await disconnected;
     const queued = conn.api('queued');
+    const connecting = conn.connect();
     await conn.close();
     await expect(queued).rejects.toMatchObject({ reason: 'closed' });
+    await expect(connecting).rejects.toMatchObject({ reason: 'closed' });
     expect(conn.state).toMatchObject({ status: 'closed', reason: 'closed' });
     expect(fake.connectAttempts).toBe(1);
   });
