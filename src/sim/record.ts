@@ -8,7 +8,11 @@
  * file shorter than RECORD_MIN_SEC (default 3 s) is discarded:
  * RECORD_DISCARDED=true, `input-too-short`; otherwise a hangup ends it with
  * `success-silence` (`no-input-timeout` before any audio) and anything else
- * with `success-maxtime`. The api is
+ * with `success-maxtime`. Around them switch_core_media_bug.c fires
+ * MEDIA_BUG_START after the INIT callback and MEDIA_BUG_STOP after CLOSE
+ * (Media-Bug-Function `session_record`, Media-Bug-Target the path); bugs are
+ * kept newest first, so `stop all` and the hangup close the newest first.
+ * The api is
  * mod_commands.c session_record_function (`uuid_record`); the applications
  * are mod_dptools.c record_session / stop_record_session.
  */
@@ -16,7 +20,10 @@ import type { SimChannel } from './channel.js';
 import type { EventOrigin } from './event.js';
 
 const START_ORIGIN: EventOrigin = { file: 'switch_ivr_async.c', func: 'record_callback', line: 1264 };
-const STOP_ORIGIN: EventOrigin = { file: 'switch_ivr_async.c', func: 'record_callback', line: 1380 };
+const STOP_ORIGIN: EventOrigin = { file: 'switch_ivr_async.c', func: 'send_record_stop_event', line: 1203 };
+const BUG_START_ORIGIN: EventOrigin = { file: 'switch_core_media_bug.c', func: 'switch_core_media_bug_add', line: 1014 };
+const BUG_STOP_ORIGIN: EventOrigin = { file: 'switch_core_media_bug.c', func: 'switch_core_media_bug_destroy', line: 84 };
+const BUG_FUNCTION = 'session_record';
 /** Every simulated codec runs at 8 kHz. */
 const SAMPLES_PER_MS = 8;
 /** One 20 ms frame: a recording that has read one has "detected speech" (no silence detection configured). */
@@ -59,6 +66,7 @@ export function startRecording(ch: SimChannel, path: string, limitSec: number): 
   const limitTimer = limitSec > 0 ? ch.core.timer(limitSec * 1000, () => removeBug(ch, path)) : undefined;
   bugs.set(path, { path, startedAt: Date.now(), limitTimer, masked: false });
   ch.fire('RECORD_START', START_ORIGIN, { pre: [['Record-File-Path', path]] });
+  ch.fire('MEDIA_BUG_START', BUG_START_ORIGIN, { pre: bugHeaders(path) });
   return true;
 }
 
@@ -67,7 +75,7 @@ export function stopRecording(ch: SimChannel, path: string): boolean {
   const bugs = recordings.get(ch);
   if (!bugs || bugs.size === 0) return false;
   if (path === 'all') {
-    for (const p of [...bugs.keys()]) removeBug(ch, p);
+    for (const p of [...bugs.keys()].reverse()) removeBug(ch, p);
     return true;
   }
   if (!bugs.has(path)) return false;
@@ -92,7 +100,7 @@ export function activeRecordings(ch: SimChannel): string[] {
 export function stopAllRecordings(ch: SimChannel): void {
   const bugs = recordings.get(ch);
   if (!bugs) return;
-  for (const p of [...bugs.keys()]) removeBug(ch, p);
+  for (const p of [...bugs.keys()].reverse()) removeBug(ch, p);
   recordings.delete(ch);
 }
 
@@ -115,6 +123,14 @@ function removeBug(ch: SimChannel, path: string): void {
       ['Record-Completion-Cause', cause],
     ],
   });
+  ch.fire('MEDIA_BUG_STOP', BUG_STOP_ORIGIN, { pre: bugHeaders(path) });
+}
+
+function bugHeaders(path: string): Array<[string, string]> {
+  return [
+    ['Media-Bug-Function', BUG_FUNCTION],
+    ['Media-Bug-Target', path],
+  ];
 }
 
 /** record_callback's SWITCH_ABC_TYPE_CLOSE: the first cause set wins. */

@@ -14,7 +14,9 @@ let c: TestClient;
 beforeEach(async () => {
   sim = await startSimulator({ port: 0 });
   c = await TestClient.authed(sim.port);
-  await c.command('event plain CHANNEL_PARK RECORD_START RECORD_STOP CHANNEL_EXECUTE_COMPLETE CHANNEL_HANGUP_COMPLETE');
+  await c.command(
+    'event plain CHANNEL_PARK RECORD_START RECORD_STOP MEDIA_BUG_START MEDIA_BUG_STOP CHANNEL_EXECUTE_COMPLETE CHANNEL_HANGUP_COMPLETE',
+  );
 });
 
 afterEach(async () => {
@@ -87,7 +89,8 @@ describe('uuid_record', () => {
     expect(await c.api(`uuid_record ${a} stop all`)).toBe('+OK Success\n');
     const first = await c.event(rec(a, 'RECORD_STOP'));
     const second = await c.event(rec(a, 'RECORD_STOP'));
-    expect([first.headers['Record-File-Path'], second.headers['Record-File-Path']]).toEqual(['/tmp/one.wav', '/tmp/two.wav']);
+    // Media bugs are a list newest first: the last recording started is closed first.
+    expect([first.headers['Record-File-Path'], second.headers['Record-File-Path']]).toEqual(['/tmp/two.wav', '/tmp/one.wav']);
   });
 
   it('ends an open recording at hangup, before CHANNEL_HANGUP_COMPLETE', async () => {
@@ -101,7 +104,20 @@ describe('uuid_record', () => {
       .events()
       .filter((e) => e.headers['Unique-ID'] === a && e.name !== 'CHANNEL_EXECUTE_COMPLETE')
       .map((e) => e.name);
-    expect(names).toEqual(['CHANNEL_PARK', 'RECORD_START', 'RECORD_STOP', 'CHANNEL_HANGUP_COMPLETE']);
+    expect(names).toEqual([
+      'CHANNEL_PARK',
+      'RECORD_START',
+      'MEDIA_BUG_START',
+      'RECORD_STOP',
+      'MEDIA_BUG_STOP',
+      'CHANNEL_HANGUP_COMPLETE',
+    ]);
+    const bug = c.events().find(rec(a, 'MEDIA_BUG_START'))!;
+    expect(bug.order.slice(bug.order.indexOf('Media-Bug-Function'), bug.order.indexOf('Channel-State'))).toEqual([
+      'Media-Bug-Function',
+      'Media-Bug-Target',
+    ]);
+    expect([bug.headers['Media-Bug-Function'], bug.headers['Media-Bug-Target']]).toEqual(['session_record', '/tmp/hangup.wav']);
     const stop = c.events().find(rec(a, 'RECORD_STOP'))!;
     expect(stop.headers['Channel-State']).toBe('CS_HANGUP');
     expect(stop.headers['Hangup-Cause']).toBe('NORMAL_CLEARING');
