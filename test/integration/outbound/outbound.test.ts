@@ -38,6 +38,17 @@ function nextSession(): Promise<{ session: Session; socket: OutboundSocket }> {
   });
 }
 
+/** Resolves once the simulator no longer has the channel (checked on each turn of the event loop). */
+function untilGone(uuid: string): Promise<void> {
+  return new Promise((resolve) => {
+    const check = (): void => {
+      if (!sim.channels().some((c) => c.uuid === uuid)) resolve();
+      else setImmediate(check);
+    };
+    check();
+  });
+}
+
 /** Records the names of every event the socket delivers. */
 function recordEvents(socket: OutboundSocket): string[] {
   const names: string[] = [];
@@ -136,15 +147,13 @@ describe('OutboundServer over the simulator', () => {
         resolve({ session, socket });
       });
     });
+    const failedSocket = new Promise<OutboundSocket>((resolve) => server.once('sessionError', (_e, socket) => resolve(socket)));
     const firstUuid = await call();
-    const firstGone = new Promise<void>((resolve) => {
-      const check = (): void => {
-        if (!sim.channels().some((c) => c.uuid === firstUuid)) resolve();
-        else setImmediate(check);
-      };
-      check();
-    });
-    await firstGone;
+    const first = await failedSocket;
+    expect(first.uuid).toBe(firstUuid);
+    expect((await first.done).reason).toBe('closed');
+    // The simulator hangs the channel up when it sees its socket close (no resume).
+    await untilGone(firstUuid);
     const secondUuid = await call();
     const { session, socket } = await survivor;
     expect(session.uuid).toBe(secondUuid);
@@ -152,6 +161,7 @@ describe('OutboundServer over the simulator', () => {
     const played = await session.playback('tone_stream://%(50,0,440)');
     expect(played.get('Application-Response')).toBe('FILE PLAYED');
     expect(session.hungup).toBe(false);
+    expect(sim.channels().some((c) => c.uuid === secondUuid)).toBe(true);
     expect(server.sockets.size).toBe(1);
     await session.hangup();
     expect((await socket.done).reason).toBe('closed');
@@ -209,24 +219,26 @@ describe('OutboundServer over the simulator', () => {
     await startServer();
     const total = 500;
     const answered = new Set<string>();
-    const allDone: Promise<unknown>[] = [];
-    server.on('session', (session, socket) => {
-      allDone.push(
-        (async () => {
-          await session.answer();
-          answered.add(session.uuid);
-          await session.hangup();
-          await socket.done;
-        })(),
-      );
+    const closed: Promise<unknown>[] = [];
+    let everyoneIn!: () => void;
+    const allIn = new Promise<void>((resolve) => {
+      everyoneIn = resolve;
+    });
+    server.on('session', async (session, socket) => {
+      closed.push(socket.done);
+      if (closed.length === total) everyoneIn();
+      await session.answer();
+      answered.add(session.uuid);
+      await session.hangup();
     });
     const started = performance.now();
     const uuids = await Promise.all(Array.from({ length: total }, () => call()));
-    while (allDone.length < total) await new Promise((resolve) => setImmediate(resolve));
-    await Promise.all(allDone);
+    await allIn;
+    const reasons = await Promise.all(closed);
     const elapsedMs = performance.now() - started;
     expect(new Set(uuids).size).toBe(total);
     expect([...answered].sort()).toEqual([...uuids].sort());
+    expect(new Set(reasons.map((r) => (r as { reason: string }).reason))).toEqual(new Set(['closed']));
     expect(server.sockets.size).toBe(0);
     // Reported, not asserted: the figure depends on the machine.
     console.info(`500 outbound sessions in ${Math.round(elapsedMs)} ms`);
