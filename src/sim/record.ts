@@ -146,12 +146,12 @@ function completionCause(ch: SimChannel, ms: number): string {
 }
 
 /**
- * mod_dptools record_session: `<path> [+<seconds>]`; a trailing `+N` is the
- * limit (the path itself may contain spaces).
+ * mod_dptools record_session: `<path> [+<seconds>]`; a trailing ` +N` (a
+ * space before the plus) is the limit, the path itself may contain spaces.
  */
 export function recordSessionApp(ch: SimChannel, arg: string): void {
   const data = arg.trim();
-  const m = /^(.*?)\s*\+(\d+)$/.exec(data);
+  const m = /^(.*?) +\+(\d+)$/.exec(data);
   const path = m ? m[1]! : data;
   const limit = m ? Number.parseInt(m[2]!, 10) : 0;
   startRecording(ch, path, limit);

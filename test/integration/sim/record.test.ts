@@ -177,3 +177,14 @@ describe('completion causes without a minimum length', () => {
     expect(stop.headers['Record-Completion-Cause']).toBe('success-silence');
   });
 });
+
+describe('record_session limit syntax', () => {
+  it('reads ` +N` as a limit but keeps a plus inside the path', async () => {
+    const a = '7ec00000-0000-4000-8000-000000000011';
+    await answeredLeg(a);
+    await c.command(`sendmsg ${a}\ncall-command: execute\nexecute-app-name: record_session\nexecute-app-arg: /tmp/a+1`);
+    expect((await c.event(rec(a, 'RECORD_START'))).headers['Record-File-Path']).toBe('/tmp/a+1');
+    await c.command(`sendmsg ${a}\ncall-command: execute\nexecute-app-name: record_session\nexecute-app-arg: /tmp/b.wav   +7`);
+    expect((await c.event(rec(a, 'RECORD_START'))).headers['Record-File-Path']).toBe('/tmp/b.wav');
+  });
+});
