@@ -134,6 +134,18 @@ describe('OutboundServer handshake', () => {
     expect(session.closedReason).toBe('disconnected');
   });
 
+  it('a peer that is not FreeSWITCH gets its connection dropped with a typed error, the server keeps serving', async () => {
+    const { port } = await listen();
+    const failed = nextError();
+    const call = scriptedCall(port, () => 'HTTP/1.1 400 Bad Request\r\n\r\n');
+    const error = await failed;
+    expect(error).toBeInstanceOf(DisconnectedError);
+    expect((error as DisconnectedError).reason).toBe('protocol');
+    await call.written;
+    expect(server!.sockets.size).toBe(0);
+    expect(server!.address?.port).toBe(port);
+  });
+
   it('with no session handler the socket is closed with exit', async () => {
     server = new OutboundServer({ port: 0 });
     const { port } = await server.listen();
