@@ -329,8 +329,11 @@ export abstract class ConnectionLifecycle extends EventEmitter<ConnectionEvents>
   protected enqueue(bytes: Buffer, internal = false): Promise<Frame> {
     const refusal = this.#refusal(internal);
     if (refusal !== undefined) return Promise.reject(refusal);
+    // Where the caller sent it from: a loss is noticed later in a socket callback, whose stack says nothing useful.
+    const origin: { stack?: string } = {};
+    if (!internal) Error.captureStackTrace(origin, this.enqueue);
     return new Promise<Frame>((resolve, reject) => {
-      const command: PendingCommand = { bytes, resolve, reject, internal };
+      const command: PendingCommand = { bytes, resolve, reject: (error) => reject(fromCaller(error, origin)), internal };
       this.queue.push(command);
       const link = this.link;
       if (link !== undefined && link.phase === 'ready' && !link.lost) {
@@ -351,4 +354,12 @@ export abstract class ConnectionLifecycle extends EventEmitter<ConnectionEvents>
     const options = state.error === undefined ? undefined : { cause: state.error };
     return new DisconnectedError(`not connected to ${this.where}`, state.reason ?? 'closed', options);
   }
+}
+
+/** The same failure, carrying the stack of the call that sent the command. */
+function fromCaller(error: Error, origin: { stack?: string }): Error {
+  if (!(error instanceof DisconnectedError) || origin.stack === undefined) return error;
+  const copy = new DisconnectedError(error.message, error.reason, error.cause === undefined ? undefined : { cause: error.cause });
+  copy.stack = `${copy.name}: ${copy.message}\n${origin.stack.slice(origin.stack.indexOf('\n') + 1)}`;
+  return copy;
 }

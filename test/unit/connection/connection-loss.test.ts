@@ -19,6 +19,8 @@ describe('Connection: losing the link', () => {
       expect(error).toBeInstanceOf(DisconnectedError);
       expect(error.reason).toBe('notice');
       expect(error.message).toContain('See you at ClueCon!');
+      // the stack points at the caller who sent the command, not at the socket callback
+      expect(error.stack).toContain('connection-loss.test.ts');
     }
     expect(await disconnected).toMatchObject({ reason: 'notice' });
     expect(conn.state).toMatchObject({ status: 'closed', reason: 'notice' });
