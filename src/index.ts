@@ -129,3 +129,12 @@ export type {
   PacingStats,
   StopReason,
 } from './load/originator.js';
+
+// Outbound sockets
+export { OutboundServer } from './outbound/server.js';
+export type { OutboundHandler, OutboundServerEvents, OutboundServerOptions } from './outbound/server.js';
+export { OutboundSocket } from './outbound/socket.js';
+export type { LingerNotice, OutboundClosedInfo, OutboundSocketEvents, OutboundSocketOptions } from './outbound/socket.js';
+export type { ControlMode, SocketMode } from './outbound/channel-data.js';
+export { OutboundApps } from './outbound/apps.js';
+export type { OutboundAppsOptions } from './outbound/apps.js';
