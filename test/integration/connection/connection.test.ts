@@ -12,7 +12,8 @@ afterEach(async () => {
 });
 
 async function simulator(port = 0): Promise<Simulator> {
-  const sim = await startSimulator({ port, password: 'ClueCon' });
+  // reload timings pinned to what the recording shows: notice, close 0.6 s later, back 1 s after the notice
+  const sim = await startSimulator({ port, password: 'ClueCon', reloadCloseMs: 600, reloadDowntimeMs: 1000 });
   cleanups.push(() => sim.close());
   return sim;
 }
@@ -123,7 +124,9 @@ describe('Connection against the simulator', () => {
     const info = await disconnected;
     expect(info.reason).toBe('notice');
     expect(info.error?.message).toContain('The system is being shut down.');
-    expect((await reconnected).gapMs).toBeGreaterThanOrEqual(900);
+    const back = await reconnected;
+    expect(back.gapMs).toBeGreaterThanOrEqual(900);
+    expect(back.attempts).toBeGreaterThanOrEqual(2); // the first try, 100 ms in, finds the module down
     expect(await conn.api('echo back')).toBe('back');
   });
 

@@ -100,7 +100,7 @@ describe('Connection: losing the link', () => {
   });
 
   it('stays up while probes are answered', async () => {
-    const { conn, link } = await connected({ livenessTimeoutMs: 60 });
+    const { conn, link } = await connected({ livenessTimeoutMs: 200 });
     echoServer(link);
     let lost = false;
     conn.on('disconnected', () => {
