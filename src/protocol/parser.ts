@@ -191,8 +191,15 @@ export class EslParser {
     if (!matchesAt(buf, pos, LENGTH_PREFIX)) return -1;
     const digitsStart = pos + LENGTH_PREFIX.length;
     let i = digitsStart;
-    while (i < buf.length && i - digitsStart < 9 && buf[i]! >= 0x30 && buf[i]! <= 0x39) i++;
-    if (i === digitsStart || buf[i] !== LF || !matchesAt(buf, i + 1, EVENT_TYPE_PREFIX)) return -1;
+    let length = 0;
+    for (; i < buf.length && i - digitsStart < 9; i++) {
+      const d = buf[i]! - 0x30;
+      if (d < 0 || d > 9) break;
+      length = length * 10 + d;
+    }
+    // Leading zeros (never sent) and oversized bodies take the general path, which keeps the text or fails.
+    if (i === digitsStart || buf[i] !== LF || (buf[digitsStart] === 0x30 && i - digitsStart > 1)) return -1;
+    if (length > MAX_BODY_BYTES || !matchesAt(buf, i + 1, EVENT_TYPE_PREFIX)) return -1;
     const tail = i + 1 + EVENT_TYPE_PREFIX.length;
     let contentType: string;
     let next: number;
@@ -208,12 +215,10 @@ export class EslParser {
     } else {
       return -1;
     }
-    // Literal keys (not computed ones) give every event frame's headers one hidden class.
-    const headers: Record<string, string> = {
-      'Content-Length': buf.toString('latin1', digitsStart, i),
-      'Content-Type': contentType,
-    };
-    return this.#headDone(buf, next, headers, emit);
+    // Literal keys (not computed ones) give every event frame's headers one hidden class;
+    // the digits, without leading zeros, are the number's own text (no call into a native decoder).
+    const headers: Record<string, string> = { 'Content-Length': String(length), 'Content-Type': contentType };
+    return this.#bodyOf(buf, next, headers, contentType, length, emit);
   }
 
   #keepHeadPiece(buf: Buffer, pos: number): number {
@@ -232,7 +237,18 @@ export class EslParser {
       emit({ contentType, headers, body: undefined }, next);
       return next;
     }
-    const length = parseContentLength(lengthText);
+    return this.#bodyOf(buf, next, headers, contentType, parseContentLength(lengthText), emit);
+  }
+
+  /** The header block says `length` body bytes follow from `next`. */
+  #bodyOf(
+    buf: Buffer,
+    next: number,
+    headers: Record<string, string>,
+    contentType: string,
+    length: number,
+    emit: (frame: Frame, next: number) => void,
+  ): number {
     if (buf.length - next >= length) {
       emit({ contentType, headers, body: buf.subarray(next, next + length) }, next + length);
       return next + length;
