@@ -13,6 +13,7 @@ import { ProtocolError } from '../errors.js';
 import {
   type HeaderReader,
   indexIn,
+  lastMatchFolded,
   makeNeedle,
   matchesAt,
   matchesAtFolded,
@@ -108,27 +109,6 @@ function keyNeedle(name: string): Needle | null {
   return needle;
 }
 
-/**
- * `"name"` then `:`, ignoring ASCII case, over the body read as latin1 (one
- * char per byte); null for names this cannot match exactly (non-ASCII, or
- * the framing keys, which the index tells apart).
- */
-const foldedKeys = new Map<string, RegExp | null>();
-
-function foldedKey(name: string): RegExp | null {
-  let re = foldedKeys.get(name);
-  if (re === undefined) {
-    // Only ASCII names: /i would also fold latin1 letters, which here are bytes of UTF-8 sequences.
-    const lower = name.toLowerCase();
-    re = /^[\x20-\x7e]+$/.test(name) && !/["\\]/.test(name) && lower !== 'content-length' && lower !== '_body'
-      ? new RegExp(`"${name.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')}"[ \t\n\r]*:`, 'gi')
-      : null;
-    if (foldedKeys.size >= MAX_NEEDLES) foldedKeys.clear();
-    foldedKeys.set(name, re);
-  }
-  return re;
-}
-
 function isKeyStart(buf: Buffer, quote: number): boolean {
   let i = quote - 1;
   while (isSpace(buf[i])) i--;
@@ -191,21 +171,19 @@ export class JsonReader implements HeaderReader {
   /**
    * The colon after the last key equal to `name` ignoring ASCII case, -1 when
    * there is none, or null when this cannot tell: a body holding a backslash
-   * may spell a key with escapes, which only the index decodes. Spares the
-   * index (a walk over every token) for the common lookup of an absent header.
+   * may spell a key with escapes, which only the index decodes, and the
+   * framing keys are told apart by the index. Spares the index (a walk over
+   * every token) for the common lookup of an absent header.
    */
   #foldedLookup(name: string): number | null {
     const buf = this.#buf;
-    const re = foldedKey(name);
-    if (re === null || buf.indexOf(BACKSLASH) >= 0) return null;
-    const text = buf.toString('latin1');
-    let found = -1;
-    re.lastIndex = 0;
-    for (let m = re.exec(text); m !== null; m = re.exec(text)) {
-      if (isKeyStart(buf, m.index)) found = m.index + m[0].length - 1;
-      re.lastIndex = m.index + 1;
-    }
-    return found;
+    const needle = keyNeedle(name);
+    const lower = name.toLowerCase();
+    if (needle === null || lower === 'content-length' || lower === '_body' || buf.indexOf(BACKSLASH) >= 0) return null;
+    const n = needle.bytes.length;
+    const isKey = (quote: number): boolean => buf[skipSpace(buf, quote + n)] === 0x3a && isKeyStart(buf, quote);
+    const at = lastMatchFolded(buf, needle, 1, buf.length, isKey);
+    return at < 0 ? -1 : skipSpace(buf, at + n);
   }
 
   /** Ranges of every key and value, checking the whole object; once, on first need. */

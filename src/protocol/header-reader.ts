@@ -108,3 +108,28 @@ export function nextMatch(buf: Buffer, needle: Needle, from: number): number {
     p = hit + 1;
   }
 }
+
+/**
+ * The last match of the needle ignoring ASCII case, at or after `from` and
+ * before `end`, that `accept` takes; -1 if none. The pivot byte is searched
+ * in both cases.
+ */
+export function lastMatchFolded(
+  buf: Buffer,
+  needle: Needle,
+  from: number,
+  end: number,
+  accept: (at: number) => boolean,
+): number {
+  const { bytes, pivot } = needle;
+  const lower = fold(needle.pivotByte);
+  const upper = lower >= 0x61 && lower <= 0x7a ? lower - 0x20 : lower;
+  let found = -1;
+  for (const byte of lower === upper ? [lower] : [lower, upper]) {
+    for (let hit = buf.indexOf(byte, from + pivot); hit >= 0 && hit - pivot < end; hit = buf.indexOf(byte, hit + 1)) {
+      const at = hit - pivot;
+      if (at > found && matchesAtFolded(buf, at, bytes) && accept(at)) found = at;
+    }
+  }
+  return found;
+}
