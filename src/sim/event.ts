@@ -6,6 +6,7 @@
  */
 import type { EventFormat } from '../protocol/names.js';
 import { serializeEvent } from '../protocol/serialize.js';
+import { encodePlainEvent } from './plain-encoder.js';
 
 export type HeaderList = Array<[string, string]>;
 
@@ -58,6 +59,8 @@ export class SimEvent {
   }
 
   protected serialize(format: EventFormat): Buffer {
+    // Plain is what nearly every listener asks for: the simulator's fast path, same bytes.
+    if (format === 'plain') return encodePlainEvent(this.headers, this.body);
     return serializeEvent(format, this.headers, this.body);
   }
 }
