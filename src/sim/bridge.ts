@@ -31,6 +31,8 @@ import { runApps } from './session.js';
 
 const SOFT_EXECUTE_ORIGIN: EventOrigin = { file: 'switch_ivr_bridge.c', func: 'uuid_bridge_on_soft_execute', line: 1005 };
 const BRIDGE_ORIGIN: EventOrigin = { file: 'switch_ivr_bridge.c', func: 'switch_ivr_multi_threaded_bridge', line: 1670 };
+/** How long the first leg waits for the other to reach CS_RESET (uuid_bridge_on_soft_execute's loop). */
+const BRIDGE_WAIT_MS = 20_000;
 const UNBRIDGE_ORIGIN: EventOrigin = { file: 'switch_ivr_bridge.c', func: 'audio_bridge_thread', line: 1102 };
 
 /** Shared by the two legs' threads: the bridge starts when both have arrived. */
@@ -83,9 +85,15 @@ async function bridgeLeg(p: PendingBridge, ch: SimChannel): Promise<'continue' |
   p.arrived++;
   if (p.arrived === 2) startBridge(p);
   else {
-    // The other leg has not let go of its application yet: it may hang up instead.
+    // The other leg has not let go of its application yet: it may hang up instead,
+    // or never come (uuid_bridge_on_soft_execute gives up after 1000 x 20 ms).
     void other.whenHungup().then(() => p.start(false));
     void ch.whenHungup().then(() => p.start(false));
+    const giveUp = ch.core.timer(BRIDGE_WAIT_MS, () => {
+      other.hangup('DESTINATION_OUT_OF_ORDER', SOFT_EXECUTE_ORIGIN);
+      p.start(false);
+    });
+    void p.started.then(() => ch.core.cancelTimer(giveUp));
   }
   const ok = await p.started;
   if (!ok) {

@@ -175,6 +175,10 @@ function inboundLeg(sim: SimRuntime, a: SimChannel, outgoing: SipDialog, req: Ou
   Object.assign(b.hooks, sipHooks(sim, counters, 'recv_bye'), {
     answer: (ch: SimChannel) => answerInbound(ch, d),
     preAnswer: (ch: SimChannel) => earlyInbound(ch, d, true),
+    // ring_ready sends 180 Ringing: the outgoing leg marks ring ready too.
+    onRingReady: () => {
+      if (!a.hungup) a.markRingReady();
+    },
   });
   b.enterState('CS_INIT');
   createEvents(b, false);

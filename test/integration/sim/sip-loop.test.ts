@@ -80,4 +80,14 @@ describe('SIP self-loop of the docker configuration', () => {
     expect(await c.api('originate sofia/switchyard/busy@10.1.2.3:5090 &park()')).toBe('-ERR USER_BUSY\n');
     expect(c.events().some(inboundCreate)).toBe(false);
   });
+
+  it('passes the far leg\'s ring_ready back as 180: the outgoing leg rings', async () => {
+    await c.command('event plain CHANNEL_PROGRESS');
+    const a = '51900000-0000-4000-8000-00000000000e';
+    await c.command(`bgapi originate {origination_uuid=${a}}sofia/switchyard/ringing@127.0.0.1:5090 &park()`);
+    const progress = await c.event((e) => e.name === 'CHANNEL_PROGRESS' && e.headers['Unique-ID'] === a);
+    expect(progress.headers['Channel-Call-State']).toBe('DOWN');
+    expect(progress.headers['Answer-State']).toBe('ringing');
+    expect(await c.api(`uuid_kill ${a}`)).toBe('+OK\n');
+  });
 });
