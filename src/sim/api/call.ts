@@ -1,13 +1,15 @@
 /**
  * More call-control api commands (mod_commands.c): uuid_bridge
  * (uuid_bridge_function), uuid_transfer (transfer_function), sched_hangup
- * (sched_hangup_function over switch_ivr_async.c switch_ivr_schedule_hangup),
+ * (sched_hangup_function over switch_ivr_async.c switch_ivr_schedule_hangup, a
+ * scheduler task: scheduler.ts),
  * uuid_setvar_multi. Texts are mod_commands.c's, including its mixed case
  * (`No Such Channel!` in sched_hangup, `No such channel!` elsewhere).
  */
 import { transfer, uuidBridge } from '../bridge.js';
 import type { EventOrigin } from '../event.js';
 import { parseCause } from '../hangup-causes.js';
+import { SimScheduler } from '../scheduler.js';
 import type { ApiHandler } from './registry.js';
 
 const SCHED_HANGUP_ORIGIN: EventOrigin = { file: 'switch_ivr_async.c', func: 'sch_hangup_callback', line: 4226 };
@@ -58,14 +60,18 @@ const schedHangup: ApiHandler = (sim, { args }) => {
   const cause = causeText !== undefined ? (parseCause(causeText) ?? 'NORMAL_CLEARING') : 'ALLOTTED_TIMEOUT';
   // mod_commands reads the seconds after the first character, whatever it is.
   const relative = Number.parseInt(when.slice(1), 10) || 0;
-  const delaySec = when.startsWith('+') ? relative : Math.max(0, (Number.parseInt(when, 10) || 0) - Date.now() / 1000);
   if (relative === 0) {
     ch.hangup(cause, SCHED_HANGUP_ORIGIN);
-  } else {
-    sim.core.timer(delaySec * 1000, () => {
-      if (!ch.hungup) ch.hangup(cause, SCHED_HANGUP_ORIGIN);
-    });
+    return '+OK\n';
   }
+  const nowSec = Math.floor(Date.now() / 1000);
+  const runtime = when.startsWith('+') ? nowSec + relative : Number.parseInt(when, 10) || 0;
+  const scheduler = SimScheduler.of(sim.core);
+  // switch_ivr_schedule_hangup: a task in the session's group, gone with the session.
+  scheduler.add('switch_ivr_schedule_hangup', ch.uuid, runtime, () => {
+    if (!ch.hungup) ch.hangup(cause, SCHED_HANGUP_ORIGIN);
+  });
+  void ch.whenHungup().then(() => scheduler.delGroup(ch.uuid));
   return '+OK\n';
 };
 

@@ -69,13 +69,33 @@ describe('hangups', () => {
     expect((await c.event(on(a, 'CHANNEL_HANGUP'))).headers['Hangup-Cause']).toBe('USER_BUSY');
     const a2 = 'cc000000-0000-4000-8000-0000000000c2';
     await loopbackPair(a2);
+    await c.command('event plain ADD_SCHEDULE EXE_SCHEDULE DEL_SCHEDULE');
     const asked = Date.now();
     expect(await c.api(`sched_hangup +1 ${a2}`)).toBe('+OK\n');
+    // The scheduler counts whole epoch seconds, as switch_scheduler.c does.
+    const runtime = Math.floor(asked / 1000) + 1;
+    const added = await c.event((e) => e.name === 'ADD_SCHEDULE');
+    expect([added.headers['Task-Desc'], added.headers['Task-Group'], added.headers['Task-Runtime']]).toEqual([
+      'switch_ivr_schedule_hangup',
+      a2,
+      String(runtime),
+    ]);
     expect(sim.channels().some((ch) => ch.uuid === a2)).toBe(true);
     const hangup = await c.event(on(a2, 'CHANNEL_HANGUP'), 3000);
     expect(hangup.headers['Hangup-Cause']).toBe('ALLOTTED_TIMEOUT');
-    expect(Date.now() - asked).toBeGreaterThanOrEqual(950);
+    expect(Date.now()).toBeGreaterThanOrEqual(runtime * 1000);
+    const executed = await c.event((e) => e.name === 'EXE_SCHEDULE');
+    const deleted = await c.event((e) => e.name === 'DEL_SCHEDULE');
+    expect([executed.headers['Task-ID'], deleted.headers['Task-ID']]).toEqual([added.headers['Task-ID'], added.headers['Task-ID']]);
     expect(await c.api('sched_hangup')).toBe('-USAGE: [+]<time> <uuid> [<cause>]\n');
+    const a3 = 'cc000000-0000-4000-8000-0000000000c3';
+    await loopbackPair(a3);
+    expect(await c.api(`sched_hangup +60 ${a3}`)).toBe('+OK\n');
+    const pending = await c.event((e) => e.name === 'ADD_SCHEDULE' && e.headers['Task-Group'] === a3);
+    expect(await c.api(`uuid_kill ${a3}`)).toBe('+OK\n');
+    const dropped = await c.event((e) => e.name === 'DEL_SCHEDULE' && e.headers['Task-Group'] === a3);
+    expect(dropped.headers['Task-ID']).toBe(pending.headers['Task-ID']);
+    expect(c.events().some((e) => e.name === 'EXE_SCHEDULE' && e.headers['Task-Group'] === a3)).toBe(false);
     expect(await c.api(`sched_hangup +5 ${NOBODY}`)).toBe('-ERR No Such Channel!\n');
   });
 
