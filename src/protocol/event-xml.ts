@@ -16,7 +16,17 @@
  * The structure is checked once, keeping byte ranges; values are decoded only when asked.
  */
 import { ProtocolError } from '../errors.js';
-import { type HeaderReader, indexIn, matchesAt, matchesAtFolded, nameBytes } from './header-reader.js';
+import {
+  type HeaderReader,
+  indexIn,
+  lastMatchFolded,
+  makeNeedle,
+  matchesAt,
+  matchesAtFolded,
+  type Needle,
+  nameBytes,
+  nextMatch,
+} from './header-reader.js';
 import { percentDecodeBytes } from './percent.js';
 
 const LT = 0x3c;
@@ -45,6 +55,22 @@ function startsWith(buf: Buffer, pos: number, text: string): boolean {
   return buf.toString('latin1', pos, pos + text.length) === text;
 }
 
+/** `<Name` ends at `at`: the tag name is whole (`>` or `/>` follows), not the start of a longer one. */
+function isTagEnd(buf: Buffer, at: number): boolean {
+  return buf[at] === GT || (buf[at] === 0x2f && buf[at + 1] === GT);
+}
+
+/** Where buf[0, end) ends once trailing spaces are dropped. */
+function trimEnd(buf: Buffer, end: number): number {
+  let e = end;
+  for (let b = buf[e - 1]; b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09; b = buf[e - 1]) e--;
+  return e;
+}
+
+function endsWith(buf: Buffer, end: number, text: string): boolean {
+  return end >= text.length && startsWith(buf, end - text.length, text);
+}
+
 /** Index just past `</name>` when it follows `at` (spaces allowed before it), else a ProtocolError. */
 function closeTag(buf: Buffer, at: number, nameStart: number, nameEnd: number): number {
   const n = nameEnd - nameStart;
@@ -53,17 +79,18 @@ function closeTag(buf: Buffer, at: number, nameStart: number, nameEnd: number): 
   return at + n + 3;
 }
 
-const HEADERS_CLOSE = Buffer.from('</headers>', 'latin1');
+const HEADERS_CLOSE = makeNeedle(Buffer.from('</headers>', 'latin1'), 2);
 
-/** A name's bytes, bounded so odd names cannot grow it forever; null when it cannot be an element of <headers>. */
-const tagNeedles = new Map<string, Buffer | null>();
+/** `<Name` to search for, bounded so odd names cannot grow it forever; null when it cannot be an element of <headers>. */
+const tagNeedles = new Map<string, Needle | null>();
 const MAX_NEEDLES = 4096;
 
-function tagNeedle(name: string): Buffer | null {
+function tagNeedle(name: string): Needle | null {
   let needle = tagNeedles.get(name);
   if (needle === undefined) {
     // <event> and <headers> are the wrapper, not headers; a name with markup or space is no tag name.
-    needle = name === 'event' || name === 'headers' || !/^[^<>/&\s]+$/.test(name) ? null : Buffer.from(name, 'utf8');
+    needle =
+      name === 'event' || name === 'headers' || !/^[^<>/&\s]+$/.test(name) ? null : makeNeedle(Buffer.from(`<${name}`, 'utf8'), 1);
     if (tagNeedles.size >= MAX_NEEDLES) tagNeedles.clear();
     tagNeedles.set(name, needle);
   }
@@ -101,28 +128,38 @@ export class XmlReader implements HeaderReader {
     if (needle !== null && !this.#indexed) {
       const buf = this.#buf;
       const end = this.#headersClose();
-      const n = needle.length;
+      const n = needle.bytes.length;
       let found = -1;
-      let at = end < 0 ? -1 : buf.indexOf(needle, 1);
-      while (at >= 0 && at < end) {
-        if (buf[at - 1] === LT && (buf[at + n] === GT || (buf[at + n] === 0x2f && buf[at + n + 1] === GT))) found = at;
-        at = buf.indexOf(needle, at + n);
+      for (let at = end < 0 ? -1 : nextMatch(buf, needle, 0); at >= 0 && at < end; at = nextMatch(buf, needle, at + 1)) {
+        if (isTagEnd(buf, at + n)) found = at;
       }
+      // Not there in this case: in another, or absent (the answer without indexing every element).
+      if (found < 0 && end >= 0) found = lastMatchFolded(buf, needle, 0, end, (at) => isTagEnd(buf, at + n));
       if (found >= 0) {
         const open = found + n;
         if (buf[open] !== GT) return '';
         const textEnd = buf.indexOf(LT, open + 1);
-        closeTag(buf, textEnd, found, open);
+        closeTag(buf, textEnd, found + 1, open);
         return decodeXmlValue(buf, open + 1, textEnd);
       }
+      if (end >= 0) return undefined;
     }
     let i = this.find(name, false);
     if (i < 0) i = this.find(name, true);
     return i < 0 ? undefined : this.valueAt(i);
   }
 
+  /**
+   * Without a body the document ends `</headers>\n</event>\n`, and in valid
+   * XML no `</headers>` comes before that one: read at the end, no search.
+   */
   #headersClose(): number {
-    if (this.#headersEnd === -2) this.#headersEnd = this.#buf.indexOf(HEADERS_CLOSE);
+    if (this.#headersEnd === -2) {
+      const buf = this.#buf;
+      let end = trimEnd(buf, buf.length);
+      if (endsWith(buf, end, '</event>')) end = trimEnd(buf, end - 8);
+      this.#headersEnd = endsWith(buf, end, '</headers>') ? end - 10 : nextMatch(buf, HEADERS_CLOSE, 0);
+    }
     return this.#headersEnd;
   }
 

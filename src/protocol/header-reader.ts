@@ -71,10 +71,10 @@ export function indexIn(buf: Uint8Array, byte: number, start: number, end: numbe
 
 /**
  * Bytes from most to least frequent in FreeSWITCH event text (measured on
- * the captures; headers like `Caller-Caller-ID-Number`, url-encoded values);
- * bytes not listed are rarer still.
+ * the captures; headers like `Caller-Caller-ID-Number`, url-encoded values;
+ * XML's markup first); bytes not listed are rarer still.
  */
-const BY_FREQUENCY = 'eal-rni0t":_Cc2o \nd1bs3m4vuph%D97,I6fNTA58.gESPHwRULkWFyMO';
+const BY_FREQUENCY = '<>/eal-rni0t":_Cc2o \nd1bs3m4vuph%D97,I6fNTA58.gESPHwRULkWFyMO';
 const RANK = new Uint8Array(256);
 for (let i = 0; i < BY_FREQUENCY.length; i++) RANK[BY_FREQUENCY.charCodeAt(i)] = BY_FREQUENCY.length - i;
 
@@ -85,9 +85,10 @@ export interface Needle {
   readonly pivotByte: number;
 }
 
-export function makeNeedle(bytes: Buffer): Needle {
-  let pivot = 0;
-  for (let k = 1; k < bytes.length; k++) if (RANK[bytes[k]!]! < RANK[bytes[pivot]!]!) pivot = k;
+/** `markup` bytes at the start (e.g. `<`, everywhere in XML) are never the pivot. */
+export function makeNeedle(bytes: Buffer, markup = 0): Needle {
+  let pivot = markup;
+  for (let k = markup + 1; k < bytes.length; k++) if (RANK[bytes[k]!]! < RANK[bytes[pivot]!]!) pivot = k;
   return { bytes, pivot, pivotByte: bytes[pivot]! };
 }
 
