@@ -42,7 +42,7 @@ export abstract class ConnectionLifecycle extends EventEmitter<ConnectionEvents>
   readonly #livenessTimeoutMs: number;
   readonly #offlineQueueTimeoutMs: number;
   readonly #closeTimeoutMs: number;
-  readonly #linkOptions: { batchSize: number; lagThreshold: number };
+  readonly #linkOptions: { sliceMs: number; lagThreshold: number };
   readonly #debug: boolean;
   #state: ConnectionState = { status: 'closed' };
   #liveness: LivenessMonitor | undefined;
@@ -66,7 +66,7 @@ export abstract class ConnectionLifecycle extends EventEmitter<ConnectionEvents>
     this.#livenessTimeoutMs = timings.livenessTimeoutMs;
     this.#offlineQueueTimeoutMs = timings.offlineQueueTimeoutMs;
     this.#closeTimeoutMs = timings.closeTimeoutMs;
-    this.#linkOptions = { batchSize: timings.dispatchBatchSize, lagThreshold: timings.lagThreshold };
+    this.#linkOptions = { sliceMs: timings.dispatchSliceMs, lagThreshold: timings.lagThreshold };
   }
 
   /** What the wire says happens on a link: auth, replies, events. Must not throw. */

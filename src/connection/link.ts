@@ -3,8 +3,9 @@
  * A reconnect makes a new Link, so late callbacks from a dead socket can be
  * recognised (they carry the old Link) and ignored.
  *
- * The data handler does the least it can: note the time, count frames, parse.
- * Dispatch happens later from the inbox (see inbox.ts for why).
+ * The data handler notes the time, counts frames and parses; the frames are
+ * then dispatched from the inbox, at once or in later turns when handlers fall
+ * behind (see inbox.ts for why).
  */
 
 import type { Duplex } from 'node:stream';
@@ -24,8 +25,12 @@ export interface LinkHooks {
 }
 
 export interface LinkOptions {
-  readonly batchSize: number;
+  /** Undispatched frames that trigger `lagging`. */
   readonly lagThreshold: number;
+  /** Dispatch time per event-loop turn (see inbox.ts). Default 10 ms. */
+  readonly sliceMs?: number;
+  /** Frames dispatched between two reads of the clock. Default 32. */
+  readonly batchSize?: number;
 }
 
 export type LinkPhase = 'greeting' | 'authenticating' | 'ready';
@@ -69,9 +74,10 @@ export class Link {
     });
     this.#inbox = new Inbox({
       dispatch: (frame) => hooks.frame(this, frame),
-      batchSize: options.batchSize,
       lagThreshold: options.lagThreshold,
       onLagging: (backlog) => hooks.lagging(this, backlog),
+      ...(options.sliceMs === undefined ? {} : { sliceMs: options.sliceMs }),
+      ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
     });
     this.#parser = new EslParser(this.#onFrame);
     socket.on('data', this.#onData);
@@ -159,6 +165,7 @@ export class Link {
     }
     try {
       this.#parser.write(chunk);
+      this.#inbox.flush();
     } catch (error) {
       // Frames parsed before the bad bytes are still dispatched, then the link goes.
       this.end('protocol', error as Error);

@@ -15,7 +15,7 @@ export interface Timings {
   readonly offlineQueueTimeoutMs: number;
   readonly closeTimeoutMs: number;
   readonly lagThreshold: number;
-  readonly dispatchBatchSize: number;
+  readonly dispatchSliceMs: number;
 }
 
 export function checkOptions(options: ConnectionOptions): Timings {
@@ -31,7 +31,7 @@ export function checkOptions(options: ConnectionOptions): Timings {
     offlineQueueTimeoutMs: positive('offlineQueueTimeoutMs', options.offlineQueueTimeoutMs, 10_000),
     closeTimeoutMs: atLeastZero('closeTimeoutMs', options.closeTimeoutMs, 1000),
     lagThreshold: positive('lagThreshold', options.lagThreshold, 5000),
-    dispatchBatchSize: positive('dispatchBatchSize', options.dispatchBatchSize, 256),
+    dispatchSliceMs: positive('dispatchSliceMs', options.dispatchSliceMs, 10),
   };
 }
 

@@ -32,8 +32,11 @@ export interface ConnectionOptions {
   readonly closeTimeoutMs?: number;
   /** Undispatched frames that trigger `lagging`. Default 5,000. */
   readonly lagThreshold?: number;
-  /** Frames dispatched per event-loop turn. Default 256. */
-  readonly dispatchBatchSize?: number;
+  /**
+   * Time spent dispatching per event-loop turn before reading the socket again;
+   * handlers slower than FreeSWITCH then build a backlog here. Default 10 ms.
+   */
+  readonly dispatchSliceMs?: number;
   readonly transport?: Transport;
 }
 

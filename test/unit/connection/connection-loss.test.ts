@@ -70,7 +70,7 @@ describe('Connection: losing the link', () => {
   });
 
   it('says FreeSWITCH probably dropped a listener that fell behind', async () => {
-    const { conn, link } = await connected({ lagThreshold: 100, dispatchBatchSize: 50 });
+    const { conn, link } = await connected({ lagThreshold: 100 });
     const seen: number[] = [];
     const lags: number[] = [];
     conn.on('event', (e: EslEvent) => seen.push(Number(e.get('Event-Sequence'))));
