@@ -6,8 +6,11 @@
  * percent-encoded.
  *
  * JSON.parse would lose repeated keys (FreeSWITCH repeats some, e.g. two
- * `Channel-Write-Codec-Name` in CODEC events) and decode every value, so this
- * scans the object once for ranges and decodes a value only when asked.
+ * `Channel-Write-Codec-Name` in CODEC events) and decode every value. Here a
+ * lookup finds its key in the raw bytes (checking that the match is a key,
+ * keeping the last) and decodes that value only; the object is walked once
+ * for the ranges of every key and value (and so checked) only when all
+ * headers, the body, or a key spelled with escapes are needed.
  */
 import { ProtocolError } from '../errors.js';
 import {

@@ -13,7 +13,9 @@
  * Header values go through switch_url_encode() first, so they never hold
  * `<`, `>` or `&`; the body is only XML-escaped (switch_xml_ampencode: `&amp;
  * &lt; &gt; &#xD;`, non-ASCII as `&#xHEX;`, and after a `<!` the rest raw).
- * The structure is checked once, keeping byte ranges; values are decoded only when asked.
+ * A lookup finds its element in the raw bytes before `</headers>` and decodes
+ * that text only; the structure is walked once (and so checked), keeping byte
+ * ranges, only when all headers or the body are needed.
  */
 import { ProtocolError } from '../errors.js';
 import {
