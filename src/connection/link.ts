@@ -165,11 +165,12 @@ export class Link {
     }
     try {
       this.#parser.write(chunk);
-      this.#inbox.flush();
     } catch (error) {
       // Frames parsed before the bad bytes are still dispatched, then the link goes.
       this.end('protocol', error as Error);
+      return;
     }
+    this.#inbox.flush();
   };
 
   readonly #onError = (error: Error): void => {
