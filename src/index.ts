@@ -60,6 +60,9 @@ export type {
   ReconnectedInfo,
   ReconnectingInfo,
 } from './connection/types.js';
+export type { ReconnectOptions } from './connection/backoff.js';
+export { tcpTransport } from './connection/transport.js';
+export type { TcpTransportOptions, Transport } from './connection/transport.js';
 
 // Simulator
 export { startSimulator } from './sim/index.js';
