@@ -112,6 +112,13 @@ function keyNeedle(name: string): Needle | null {
   return needle;
 }
 
+/**
+ * A search runs through `_body` too: past this size (a large api result in a
+ * BACKGROUND_JOB) the object is indexed once, which skips a string in one
+ * native search, and lookups go through the index.
+ */
+const SEARCH_LIMIT = 64 * 1024;
+
 function isKeyStart(buf: Buffer, quote: number): boolean {
   let i = quote - 1;
   while (isSpace(buf[i])) i--;
@@ -144,7 +151,7 @@ export class JsonReader implements HeaderReader {
    * `:`. Every match is checked so that the last key wins.
    */
   lookup(name: string): string | undefined {
-    const needle = keyNeedle(name);
+    const needle = this.#indexed || this.#buf.length > SEARCH_LIMIT ? null : keyNeedle(name);
     if (needle !== null) {
       const buf = this.#buf;
       const n = needle.bytes.length;
@@ -156,7 +163,7 @@ export class JsonReader implements HeaderReader {
       if (found >= 0) return this.#valueAfterColon(found);
     }
     // Not there as cJSON writes keys: another case, an escaped spelling, or absent.
-    const folded = this.#indexed ? null : this.#foldedLookup(name);
+    const folded = needle === null ? null : this.#foldedLookup(name);
     if (folded !== null) return folded === -1 ? undefined : this.#valueAfterColon(folded);
     let i = this.find(name, false);
     if (i < 0) i = this.find(name, true);
