@@ -134,3 +134,34 @@ export function lastMatchFolded(
   }
   return found;
 }
+
+/**
+ * Short texts seen so far, direct-mapped by length and first and last byte:
+ * the same header names and many values recur (Content-Type: command/reply,
+ * Reply-Text: +OK accepted, Event-Name: CHANNEL_CREATE), so most are a byte
+ * compare instead of a decode. Only texts decoded to as many chars as bytes
+ * are kept: each char is then its byte (ASCII) or U+FFFD (which equals no
+ * byte), so the compare is exact.
+ */
+const knownTexts = new Map<number, string>();
+const MAX_KNOWN_TEXTS = 1024;
+export const MAX_KNOWN_LENGTH = 32;
+
+/** buf[start, end) read as UTF-8 (lenient). */
+export function knownText(buf: Buffer, start: number, end: number): string {
+  const length = end - start;
+  if (length > MAX_KNOWN_LENGTH || length === 0) return buf.toString('utf8', start, end);
+  const key = (length << 16) | (buf[start]! << 8) | buf[end - 1]!;
+  const known = knownTexts.get(key);
+  if (known !== undefined) {
+    let k = 0;
+    while (k < length && known.charCodeAt(k) === buf[start + k]) k++;
+    if (k === length) return known;
+  }
+  const text = buf.toString('utf8', start, end);
+  if (text.length === length) {
+    if (knownTexts.size >= MAX_KNOWN_TEXTS) knownTexts.clear();
+    knownTexts.set(key, text);
+  }
+  return text;
+}

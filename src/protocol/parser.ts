@@ -27,7 +27,7 @@
  */
 import { ProtocolError } from '../errors.js';
 import type { Frame } from './frame.js';
-import { matchesAt } from './header-reader.js';
+import { knownText, matchesAt } from './header-reader.js';
 import { ContentType, Header } from './names.js';
 
 /** FreeSWITCH's limits on one frame. */
@@ -292,43 +292,13 @@ function addHeaderLine(headers: Record<string, string>, buf: Buffer, start: numb
   if (sep < 0 || sep >= end || sep === start) {
     throw new ProtocolError(`malformed header line: ${JSON.stringify(buf.toString('utf8', start, Math.min(end, start + 200)))}`);
   }
-  const name = headerText(buf, start, sep);
-  const value = headerText(buf, sep + 2, end);
+  const name = knownText(buf, start, sep);
+  const value = knownText(buf, sep + 2, end);
   if (name === '__proto__') {
     Object.defineProperty(headers, name, { value, enumerable: true, writable: true, configurable: true });
   } else {
     headers[name] = value;
   }
-}
-
-/**
- * Short outer header texts seen so far, direct-mapped by length and first and
- * last byte: the same names and many values recur on every reply and log
- * line (Content-Type: command/reply, Reply-Text: +OK accepted, Log-Level),
- * so most are a byte compare instead of a decode. Only texts decoded to as
- * many chars as bytes are kept: each char is then its byte (ASCII) or U+FFFD
- * (which equals no byte), so the compare is exact.
- */
-const knownTexts = new Map<number, string>();
-const MAX_KNOWN_TEXTS = 1024;
-const MAX_KNOWN_LENGTH = 32;
-
-function headerText(buf: Buffer, start: number, end: number): string {
-  const length = end - start;
-  if (length > MAX_KNOWN_LENGTH || length === 0) return buf.toString('utf8', start, end);
-  const key = (length << 16) | (buf[start]! << 8) | buf[end - 1]!;
-  const known = knownTexts.get(key);
-  if (known !== undefined) {
-    let k = 0;
-    while (k < length && known.charCodeAt(k) === buf[start + k]) k++;
-    if (k === length) return known;
-  }
-  const text = buf.toString('utf8', start, end);
-  if (text.length === length) {
-    if (knownTexts.size >= MAX_KNOWN_TEXTS) knownTexts.clear();
-    knownTexts.set(key, text);
-  }
-  return text;
 }
 
 function parseContentLength(text: string): number {

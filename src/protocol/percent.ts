@@ -14,7 +14,7 @@
  * space. Never `decodeURIComponent`, which throws on the first stray `%`.
  */
 
-import { indexIn } from './header-reader.js';
+import { indexIn, knownText } from './header-reader.js';
 
 /** switch_utils.h: SWITCH_URL_UNSAFE = "\r\n #%&+:;<=>?@[\\]^`{|}\"" */
 const UNSAFE = '\r\n #%&+:;<=>?@[\\]^`{|}"';
@@ -62,7 +62,7 @@ export function fsUrlEncode(value: string): string {
 export function percentDecodeBytes(buf: Uint8Array, start: number, end: number): string {
   const b = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
   let pct = indexIn(b, PERCENT, start, end);
-  if (pct < 0) return b.toString('utf8', start, end);
+  if (pct < 0) return knownText(b, start, end);
   // Decoded bytes are never more than the encoded ones.
   const out = Buffer.allocUnsafe(end - start);
   let o = 0;
