@@ -16,6 +16,7 @@ import { ProtocolError } from '../errors.js';
 import {
   type HeaderReader,
   indexIn,
+  knownText,
   lastMatchFolded,
   makeNeedle,
   matchesAt,
@@ -72,7 +73,7 @@ function arrayEnd(buf: Buffer, open: number): number {
 /** Decode one string token (quotes included). */
 export function decodeJsonString(buf: Buffer, start: number, end: number): string {
   if (indexIn(buf, BACKSLASH, start, end) < 0) {
-    return buf.toString('utf8', start + 1, end - 1);
+    return knownText(buf, start + 1, end - 1);
   }
   try {
     return JSON.parse(buf.toString('utf8', start, end)) as string;
