@@ -10,6 +10,8 @@
  * Values may be single-quoted to hold commas and spaces.
  */
 
+import { separateString } from './separate-string.js';
+
 export interface DialLeg {
   readonly tech: string;
   readonly data: string;
@@ -55,16 +57,19 @@ export function splitArgs(text: string): string[] {
   return out;
 }
 
-/** `a=1,b='x, y'` -> [['a','1'],['b','x, y']]. */
+/**
+ * `a=1,b='x, y',c=PCMU\,PCMA` -> [['a','1'],['b','x, y'],['c','PCMU,PCMA']], as
+ * switch_event_create_brackets reads a `{}` / `[]` block: split on `,` (or the
+ * `^^<d>` delimiter) and then each item on its first `=`, both with
+ * switch_separate_string, so quotes and `\,` protect a comma. Items without
+ * a name and a value are dropped.
+ */
 export function parseVars(text: string): Array<[string, string]> {
   const out: Array<[string, string]> = [];
-  for (const item of splitTopLevel(text, ',')) {
-    const eq = item.indexOf('=');
-    if (eq <= 0) continue;
-    const name = item.slice(0, eq).trim();
-    let value = item.slice(eq + 1).trim();
-    if (value.length >= 2 && value.startsWith("'") && value.endsWith("'")) value = value.slice(1, -1);
-    out.push([name, value]);
+  for (const item of separateString(text, ',', 1024)) {
+    const pair = separateString(item, '=', 2);
+    if (pair.length !== 2 || pair[0] === '') continue;
+    out.push([pair[0]!, pair[1]!]);
   }
   return out;
 }

@@ -1,0 +1,64 @@
+/**
+ * How the simulator's api commands read their arguments, against what
+ * FreeSWITCH does with the same text: the originate `{}` block split by
+ * switch_event_create_brackets (quotes and `\,`), uuid_setvar's value
+ * (quotes stripped, escapes resolved), uuid_setvar_multi's `\;`, and
+ * uuid_audio's replies (mod_commands.c session_audio_function).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseCallUrl, parseVars } from '../../../src/sim/dial-string.js';
+import { type Simulator, startSimulator } from '../../../src/sim/index.js';
+
+let sim: Simulator;
+
+beforeAll(async () => {
+  sim = await startSimulator({ port: 0 });
+});
+
+afterAll(async () => {
+  await sim.close();
+});
+
+const NOBODY = '00000000-0000-4000-8000-000000000000';
+
+/** A parked loopback a-leg with this uuid (its b-leg answers and parks). */
+async function parkedLeg(uuid: string, vars = ''): Promise<void> {
+  expect(await sim.api(`originate {origination_uuid=${uuid}${vars}}loopback/answer/switchyard &park()`)).toBe(`+OK ${uuid}\n`);
+}
+
+function vars(uuid: string): Readonly<Record<string, string>> {
+  const ch = sim.channels().find((c) => c.uuid === uuid);
+  if (!ch) throw new Error(`no channel ${uuid}`);
+  return ch.vars;
+}
+
+describe('originate {} variables', () => {
+  it('keeps an escaped comma in a value (switch_separate_string on `,`)', () => {
+    expect(parseVars("absolute_codec_string=PCMU\\,PCMA,b='x, y',c=1")).toEqual([
+      ['absolute_codec_string', 'PCMU,PCMA'],
+      ['b', 'x, y'],
+      ['c', '1'],
+    ]);
+    expect(parseCallUrl('{a=PCMU\\,PCMA}[l=G722\\,PCMU]loopback/park')).toEqual([
+      {
+        tech: 'loopback',
+        data: 'park',
+        vars: [
+          ['a', 'PCMU,PCMA'],
+          ['l', 'G722,PCMU'],
+        ],
+      },
+    ]);
+  });
+
+  it('splits each item at its first `=` and drops items without a name or a value (`d=` is one field)', () => {
+    expect(parseVars('a=b=c,flag,=x,d=')).toEqual([['a', 'b=c']]);
+  });
+
+  it('sets absolute_codec_string=PCMU\\,PCMA on the channel as PCMU,PCMA', async () => {
+    const a = 'a7000000-0000-4000-8000-000000000001';
+    await parkedLeg(a, ',absolute_codec_string=PCMU\\,PCMA');
+    expect(vars(a).absolute_codec_string).toBe('PCMU,PCMA');
+    await sim.api(`uuid_kill ${a}`);
+  });
+});
