@@ -10,6 +10,7 @@ import { transfer, uuidBridge } from '../bridge.js';
 import type { EventOrigin } from '../event.js';
 import { parseCause } from '../hangup-causes.js';
 import { SimScheduler } from '../scheduler.js';
+import { separateString } from '../separate-string.js';
 import type { ApiHandler } from './registry.js';
 
 const SCHED_HANGUP_ORIGIN: EventOrigin = { file: 'switch_ivr_async.c', func: 'sch_hangup_callback', line: 4226 };
@@ -75,7 +76,12 @@ const schedHangup: ApiHandler = (sim, { args }) => {
   return '+OK\n';
 };
 
-/** `uuid_setvar_multi <uuid> a=1;b=2`: a name without `=` unsets it. */
+/**
+ * `uuid_setvar_multi <uuid> a=1;b=2`: the pairs are split on `;` by
+ * switch_separate_string (at most 64; quotes and `\;` keep a `;` in a value,
+ * escapes are resolved), each at its first `=`. A name without `=`, or with
+ * an empty value, unsets it (switch_channel_set_variable).
+ */
 const uuidSetvarMulti: ApiHandler = (sim, { args }) => {
   const text = args.trim();
   const sp = text.indexOf(' ');
@@ -84,15 +90,16 @@ const uuidSetvarMulti: ApiHandler = (sim, { args }) => {
   if (!ch || ch.destroyed) return `-ERR No such channel!\n${MULTISET_USAGE}`;
   let out = '';
   let set = 0;
-  for (const pair of text.slice(sp + 1).split(';')) {
+  for (const pair of separateString(text.slice(sp + 1), ';', 64)) {
     const eq = pair.indexOf('=');
     const name = eq < 0 ? pair : pair.slice(0, eq);
     if (name === '') {
       out += '-ERR No variable specified\n';
       continue;
     }
-    if (eq < 0) ch.unsetVar(name);
-    else ch.setVar(name, pair.slice(eq + 1));
+    const value = eq < 0 ? '' : pair.slice(eq + 1);
+    if (value === '') ch.unsetVar(name);
+    else ch.setVar(name, value);
     set++;
   }
   return set > 0 ? `${out}+OK\n` : `${out}${MULTISET_USAGE}`;

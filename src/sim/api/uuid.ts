@@ -11,6 +11,7 @@ import type { EventOrigin } from '../event.js';
 import { parseCause } from '../hangup-causes.js';
 import { originateApi } from '../originate.js';
 import type { SimRuntime } from '../runtime.js';
+import { separateString } from '../separate-string.js';
 import type { ApiHandler } from './registry.js';
 
 const NO_CHANNEL = '-ERR No such channel!\n';
@@ -52,14 +53,19 @@ const uuidKill: ApiHandler = (sim, { args }) => {
   return '+OK\n';
 };
 
+/**
+ * uuid_setvar_function splits `<uuid> <var> [value]` with
+ * switch_separate_string into at most three: the value runs to the end with
+ * its inner spaces, but loses its quotes and edge spaces and has its escapes
+ * resolved. No value (or an empty one) unsets the variable.
+ */
 const uuidSetvar: ApiHandler = (sim, { args }) => {
-  const [uuid, rest] = uuidAnd(args);
-  const sp = rest.indexOf(' ');
-  const name = sp < 0 ? rest : rest.slice(0, sp);
-  if (uuid === '' || name === '') return '-USAGE: <uuid> <var> [value]\n';
+  const argv = separateString(args, ' ', 3);
+  const [uuid = '', name = '', value = ''] = argv;
+  if ((argv.length !== 2 && argv.length !== 3) || uuid === '') return '-USAGE: <uuid> <var> [value]\n';
   const ch = live(sim, uuid);
   if (!ch) return NO_CHANNEL;
-  const value = sp < 0 ? '' : rest.slice(sp + 1);
+  if (name === '') return '-ERR No variable specified\n';
   if (value === '' || value === 'undef' || value === '_undef_') ch.unsetVar(name);
   else ch.setVar(name, value);
   return '+OK\n';

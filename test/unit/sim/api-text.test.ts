@@ -62,3 +62,32 @@ describe('originate {} variables', () => {
     await sim.api(`uuid_kill ${a}`);
   });
 });
+
+describe('uuid_setvar', () => {
+  it('strips the quotes and resolves the escapes of the value, keeping its inner spaces', async () => {
+    const a = 'a7000000-0000-4000-8000-000000000002';
+    await parkedLeg(a);
+    expect(await sim.api(`uuid_setvar ${a} quoted 'two words'`)).toBe('+OK\n');
+    expect(await sim.api(`uuid_setvar ${a} plain two  words  `)).toBe('+OK\n');
+    expect(await sim.api(`uuid_setvar ${a} escaped it\\'s\\sa\\\\path`)).toBe('+OK\n');
+    expect(vars(a)).toMatchObject({ quoted: 'two words', plain: 'two  words', escaped: "it's a\\path" });
+    expect(await sim.api(`uuid_setvar ${a} quoted`)).toBe('+OK\n');
+    expect(vars(a).quoted).toBeUndefined();
+    expect(await sim.api(`uuid_setvar ${a}`)).toBe('-USAGE: <uuid> <var> [value]\n');
+    expect(await sim.api(`uuid_setvar ${NOBODY} x 1`)).toBe('-ERR No such channel!\n');
+    await sim.api(`uuid_kill ${a}`);
+  });
+});
+
+describe('uuid_setvar_multi', () => {
+  it('keeps an escaped `;` in a value and splits the rest on `;`', async () => {
+    const a = 'a7000000-0000-4000-8000-000000000003';
+    await parkedLeg(a);
+    expect(await sim.api(`uuid_setvar_multi ${a} one=a\\;b;two='c;d';three=x=y`)).toBe('+OK\n');
+    expect(vars(a)).toMatchObject({ one: 'a;b', two: 'c;d', three: 'x=y' });
+    expect(await sim.api(`uuid_setvar_multi ${a} one;two=`)).toBe('+OK\n');
+    expect(vars(a).one).toBeUndefined();
+    expect(vars(a).two).toBeUndefined();
+    await sim.api(`uuid_kill ${a}`);
+  });
+});
