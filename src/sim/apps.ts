@@ -99,7 +99,9 @@ async function playback(ch: SimChannel, arg: string): Promise<void> {
 async function sleepApp(ch: SimChannel, arg: string): Promise<void> {
   const ms = Number.parseInt(arg, 10);
   const until = Date.now() + (Number.isFinite(ms) ? ms : 0);
-  while (!ch.hungup && ch.divert === undefined && Date.now() < until) await ch.sleep(until - Date.now());
+  // switch_ivr_sleep ends early on CF_BREAK (uuid_break), clearing it.
+  while (!ch.hungup && ch.divert === undefined && !ch.breakRequested && Date.now() < until) await ch.sleep(until - Date.now());
+  ch.breakRequested = false;
 }
 
 /** `set name=value` (an empty value unsets, as mod_dptools does). */

@@ -127,14 +127,24 @@ const uuidPark: ApiHandler = (sim, { args }) => {
   return '+OK\n';
 };
 
+/**
+ * break_function sets CF_BREAK (or stops a broadcast, which sets it too): the
+ * application running stops, whether the dialplan, a sendmsg execute or
+ * uuid_broadcast started it, parked channel or not; park itself is not
+ * broken. Success writes nothing; a missing channel is `-ERR No Such
+ * Channel!`.
+ */
 const uuidBreak: ApiHandler = (sim, { args }) => {
-  const ch = live(sim, uuidAnd(args)[0]);
-  if (!ch) return NO_CHANNEL;
-  if (ch.appStack.length > 0 && !ch.parked) {
+  const [uuid] = uuidAnd(args);
+  if (uuid === '') return '-USAGE: <uuid> [all]\n';
+  const ch = live(sim, uuid);
+  if (!ch) return '-ERR No Such Channel!\n';
+  const running = ch.appStack[ch.appStack.length - 1];
+  if (running !== undefined && running.name.toLowerCase() !== 'park') {
     ch.breakRequested = true;
     ch.wake();
   }
-  return '+OK\n';
+  return '';
 };
 
 /** `hupall [cause] [var value]` (switch_core_session_hupall / _matching_var). */

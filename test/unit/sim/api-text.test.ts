@@ -91,3 +91,14 @@ describe('uuid_setvar_multi', () => {
     await sim.api(`uuid_kill ${a}`);
   });
 });
+
+describe('uuid_break', () => {
+  it('writes nothing on success and `-ERR No Such Channel!` for a missing channel', async () => {
+    const a = 'a7000000-0000-4000-8000-000000000005';
+    await parkedLeg(a);
+    expect(await sim.api(`uuid_break ${a}`)).toBe('');
+    expect(await sim.api(`uuid_break ${NOBODY}`)).toBe('-ERR No Such Channel!\n');
+    expect(await sim.api('uuid_break')).toBe('-USAGE: <uuid> [all]\n');
+    await sim.api(`uuid_kill ${a}`);
+  });
+});
