@@ -6,6 +6,7 @@
  * uuid_broadcast. The applications themselves are in apps.ts.
  */
 import { randomUUID } from 'node:crypto';
+import { stopSessionAudio } from './audio.js';
 import { APPLICATION_MODULES, APPLICATIONS } from './apps.js';
 import type { PrivateCommand, SimChannel } from './channel.js';
 import { formatLocal, nowMicros } from './clock.js';
@@ -176,6 +177,7 @@ export async function finishSession(ch: SimChannel): Promise<void> {
   ch.setCallState('HANGUP');
   // switch_core_session_hangup_state removes the media bugs: open recordings end here.
   stopAllRecordings(ch);
+  stopSessionAudio(ch);
   ch.enterState('CS_REPORTING');
   setCdrVariables(ch, cause);
   ch.fire('CHANNEL_HANGUP_COMPLETE', REPORTING_ORIGIN, { pre: [['Hangup-Cause', cause]] });

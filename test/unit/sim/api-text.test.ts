@@ -92,6 +92,25 @@ describe('uuid_setvar_multi', () => {
   });
 });
 
+describe('uuid_audio', () => {
+  it("answers as session_audio_function: +OK, usage, and a missing channel's -ERR followed by +OK", async () => {
+    const a = 'a7000000-0000-4000-8000-000000000004';
+    await parkedLeg(a);
+    const usage = '-USAGE: <uuid> [start [read|write] [mute|level <level>]|stop]\n';
+    expect(await sim.api(`uuid_audio ${a} start write mute 1`)).toBe('+OK\n');
+    expect(await sim.api(`uuid_audio ${a} start read level 2`)).toBe('+OK\n');
+    expect(await sim.api(`uuid_audio ${a} stop`)).toBe('+OK\n');
+    expect(await sim.api(`uuid_audio ${a} stop`)).toBe('+OK\n');
+    expect(await sim.api(`uuid_audio ${a} start both mute 1`)).toBe(usage);
+    expect(await sim.api(`uuid_audio ${a} start write mute`)).toBe(usage);
+    expect(await sim.api(`uuid_audio ${a} start write loud 3`)).toBe(usage);
+    expect(await sim.api(`uuid_audio ${a}`)).toBe(usage);
+    expect(await sim.api('uuid_audio')).toBe(usage);
+    expect(await sim.api(`uuid_audio ${NOBODY} stop`)).toBe('-ERR No Such Channel!\n+OK\n');
+    await sim.api(`uuid_kill ${a}`);
+  });
+});
+
 describe('uuid_break', () => {
   it('writes nothing on success and `-ERR No Such Channel!` for a missing channel', async () => {
     const a = 'a7000000-0000-4000-8000-000000000005';
