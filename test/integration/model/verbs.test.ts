@@ -1,43 +1,46 @@
 /**
  * Every Session verb against the simulator, checked through the events
- * FreeSWITCH sends back and the simulator's channel state. Verbs whose api
- * command (or behaviour) the simulator does not have yet are skipped with the
- * reason, found by asking the simulator, so they run as soon as it has them.
+ * FreeSWITCH sends back and the simulator's channel state.
  */
 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Session } from '../../../src/models/session.js';
-import { destroyed, loopbackCall, type Model, simHas, startModel } from './harness.js';
+import type { EslEvent } from '../../../src/protocol/event.js';
+import { destroyed, loopbackCall, type Model, startModel } from './harness.js';
 
 let model: Model;
-const caps = { bridge: false, record: false, sched: false, audio: false, setvarMulti: false, executeUuid: false };
 /** Inbound legs as they reach an event, for tests that need a leg before the originate completes. */
 const waiting: Record<'CHANNEL_PARK' | 'PLAYBACK_START', Array<(s: Session) => void>> = { CHANNEL_PARK: [], PLAYBACK_START: [] };
+/**
+ * CHANNEL_EXECUTE waiters by channel and application. An app handler sees
+ * every event in order, so the `&park()` execute FreeSWITCH sends after the
+ * originate's +OK cannot be taken for the one a test waits for.
+ */
+const executing: Array<{ uuid: string; app: string; resolve: (e: EslEvent) => void }> = [];
 
 function nextInboundLeg(event: keyof typeof waiting): Promise<Session> {
   return new Promise((resolve) => waiting[event].push(resolve));
 }
 
+function nextExecute(session: Session, app: string): Promise<EslEvent> {
+  return new Promise((resolve) => executing.push({ uuid: session.uuid, app, resolve }));
+}
+
+function onExecute(session: Session, event: EslEvent): void {
+  const i = executing.findIndex((w) => w.uuid === session.uuid && w.app === event.get('Application'));
+  if (i >= 0) executing.splice(i, 1)[0]!.resolve(event);
+}
+
 beforeAll(async () => {
-  model = await startModel({ events: ['DTMF', 'PLAYBACK_START', 'PLAYBACK_STOP', 'CHANNEL_BRIDGE', 'RECORD_START', 'RECORD_STOP'] });
-  caps.bridge = await simHas(model.sim, 'uuid_bridge');
-  caps.record = await simHas(model.sim, 'uuid_record');
-  caps.sched = await simHas(model.sim, 'sched_hangup');
-  caps.audio = await simHas(model.sim, 'uuid_audio');
-  caps.setvarMulti = await simHas(model.sim, 'uuid_setvar_multi');
-  // FreeSWITCH reports a sendmsg execute's completion under the Event-UUID we send.
-  const probe = await loopbackCall(model);
-  caps.executeUuid = await probe.a.execute('set', 'probe=1', { timeout: 1000 }).then(
-    () => true,
-    () => false,
-  );
-  await probe.call.hangup();
-  await Promise.all([destroyed(probe.a), destroyed(probe.b)]);
+  model = await startModel({
+    events: ['DTMF', 'PLAYBACK_START', 'PLAYBACK_STOP', 'CHANNEL_BRIDGE', 'RECORD_START', 'RECORD_STOP', 'MEDIA_BUG_START', 'MEDIA_BUG_STOP'],
+  });
   await model.client.loadApp({
     name: 'InboundLegs',
     handlers: {
       CHANNEL_PARK: (s) => void (s.direction === 'inbound' && !s.answered ? waiting.CHANNEL_PARK.shift()?.(s) : undefined),
       PLAYBACK_START: (s) => void (s.direction === 'inbound' ? waiting.PLAYBACK_START.shift()?.(s) : undefined),
+      CHANNEL_EXECUTE: onExecute,
     },
   });
 });
@@ -101,8 +104,7 @@ describe('Session verbs over the simulator', () => {
     await expect(a.getVar('switchyard_note')).resolves.toBeUndefined();
   });
 
-  it('setVars sets several variables at once', async (ctx) => {
-    if (!caps.setvarMulti) return ctx.skip('simulator has no uuid_setvar_multi yet');
+  it('setVars sets several variables at once', async () => {
     const { a } = await loopbackCall(model);
     await a.setVars({ x_one: '1', x_two: 'two words' });
     expect(simChannel(a.uuid)?.vars).toMatchObject({ x_one: '1', x_two: 'two words' });
@@ -127,17 +129,16 @@ describe('Session verbs over the simulator', () => {
     expect(stopped.get('Playback-Status')).toBe('break');
   });
 
-  it('sendDtmf reaches the other leg as DTMF events', async (ctx) => {
+  it('sendDtmf reaches the other leg as DTMF events', async () => {
     const { a, b } = await loopbackCall(model);
-    const digit = b.waitFor('DTMF', { timeout: 1000 });
+    const digit = b.waitFor('DTMF', { timeout: 5000 });
     await a.sendDtmf('5');
-    const event = await digit.catch(() => undefined);
-    if (event === undefined) return ctx.skip('simulator loopback does not pass DTMF to the other leg yet');
+    const event = await digit;
+    expect(event.get('Unique-ID')).toBe(b.uuid);
     expect(event.get('DTMF-Digit')).toBe('5');
   });
 
-  it('bridge joins two channels (CHANNEL_BRIDGE)', async (ctx) => {
-    if (!caps.bridge) return ctx.skip('simulator has no uuid_bridge yet');
+  it('bridge joins two channels (CHANNEL_BRIDGE)', async () => {
     const one = await loopbackCall(model);
     const two = await loopbackCall(model);
     const bridged = one.a.waitFor('CHANNEL_BRIDGE', { timeout: 5000 });
@@ -145,8 +146,7 @@ describe('Session verbs over the simulator', () => {
     expect((await bridged).get('Other-Leg-Unique-ID')).toBe(two.a.uuid);
   });
 
-  it('startRecord and stopRecord (RECORD_START, RECORD_STOP)', async (ctx) => {
-    if (!caps.record) return ctx.skip('simulator has no uuid_record yet');
+  it('startRecord and stopRecord (RECORD_START, RECORD_STOP)', async () => {
     const { a } = await loopbackCall(model);
     const start = a.waitFor('RECORD_START', { timeout: 5000 });
     await a.startRecord('/tmp/switchyard-it.wav');
@@ -156,49 +156,91 @@ describe('Session verbs over the simulator', () => {
     await stop;
   });
 
-  it('schedHangup hangs up after the delay', async (ctx) => {
-    if (!caps.sched) return ctx.skip('simulator has no sched_hangup yet');
+  it('schedHangup hangs up after the delay', async () => {
     const { a } = await loopbackCall(model);
     const hangup = a.waitFor('CHANNEL_HANGUP', { timeout: 5000 });
     await a.schedHangup(1, 'ALLOTTED_TIMEOUT');
     expect((await hangup).get('Hangup-Cause')).toBe('ALLOTTED_TIMEOUT');
   });
 
-  it('mute and unmute are accepted', async (ctx) => {
-    if (!caps.audio) return ctx.skip('simulator has no uuid_audio yet');
+  it('mute puts one audio media bug on the channel; unmute changes it, the hangup removes it', async () => {
     const { a } = await loopbackCall(model);
+    const bug = a.waitFor('MEDIA_BUG_START', { timeout: 5000 });
     await a.mute();
-    await a.unmute();
+    const started = await bug;
+    expect([started.get('Media-Bug-Function'), started.get('Media-Bug-Target')]).toEqual(['audio', 'mute']);
+    // Later starts change the bug's settings: the next bug event is its removal at hangup.
+    const again = a.waitFor('MEDIA_BUG_START', { timeout: 5000 }).then(
+      () => 'another bug',
+      () => 'none',
+    );
+    await a.unmute('read');
+    await a.mute('write', 0);
+    const removed = a.waitFor('MEDIA_BUG_STOP', { timeout: 5000 });
+    await a.hangup();
+    const stop = await removed;
+    expect([stop.get('Media-Bug-Function'), stop.get('Media-Bug-Target')]).toEqual(['audio', 'mute']);
+    await destroyed(a);
+    expect(await again).toBe('none');
   });
 
   describe('dialplan applications through sendmsg execute', () => {
-    it('execute resolves at its CHANNEL_EXECUTE_COMPLETE and has the effect', async (ctx) => {
-      if (!caps.executeUuid) return ctx.skip('simulator does not report Event-UUID as Application-UUID yet');
+    it('execute resolves at its CHANNEL_EXECUTE_COMPLETE and has the effect', async () => {
       const { a } = await loopbackCall(model);
       const done = await a.execute('set', 'switchyard_body=from execute');
       expect(done.get('Application')).toBe('set');
       expect(simChannel(a.uuid)?.vars.switchyard_body).toBe('from execute');
     });
 
-    it('playback resolves when the file has played', async (ctx) => {
-      if (!caps.executeUuid) return ctx.skip('simulator does not report Event-UUID as Application-UUID yet');
+    it('playback resolves when the file has played', async () => {
       const { a } = await loopbackCall(model);
       const done = await a.playback('tone_stream://%(100,0,440)');
       expect(done.get('Application-Response')).toBe('FILE PLAYED');
     });
 
-    it('echo runs until the call ends, then resolves with its completion', async (ctx) => {
-      if (!caps.executeUuid) return ctx.skip('simulator does not report Event-UUID as Application-UUID yet');
+    it('echo runs until the call ends, then resolves with its completion', async () => {
       const { a } = await loopbackCall(model);
-      const started = a.waitFor('CHANNEL_EXECUTE', { timeout: 5000 });
+      const started = nextExecute(a, 'echo');
       const echo = a.echo({ timeout: 5000 });
-      expect((await started).get('Application')).toBe('echo');
+      expect((await started).get('Unique-ID')).toBe(a.uuid);
+      expect(a.hungup).toBe(false);
       await a.hangup();
       expect((await echo).get('Application')).toBe('echo');
     });
 
-    it('respond answers an unanswered call with a SIP code', async (ctx) => {
-      if (!caps.executeUuid) return ctx.skip('simulator does not report Event-UUID as Application-UUID yet');
+    it('breakMedia stops a playback a sendmsg execute runs on a parked channel; the call stays up', async () => {
+      const { a } = await loopbackCall(model);
+      const started = nextExecute(a, 'playback');
+      const playing = a.waitFor('PLAYBACK_START', { timeout: 5000 });
+      // An endless silence: only the break ends it while the call is up.
+      const done = a.playback('silence_stream://0', { timeout: 5000 });
+      await started;
+      await playing;
+      const stopped = a.waitFor('PLAYBACK_STOP', { timeout: 5000 });
+      await a.breakMedia();
+      expect((await stopped).get('Playback-Status')).toBe('break');
+      expect((await done).get('Application')).toBe('playback');
+      expect(a.hungup).toBe(false);
+      expect(simChannel(a.uuid)?.hangupCause).toBeUndefined();
+    });
+
+    it('breakMedia stops a uuid_broadcast playing on a parked channel (CHANNEL_EXECUTE_COMPLETE follows)', async () => {
+      const { a } = await loopbackCall(model);
+      const started = nextExecute(a, 'playback');
+      const playing = a.waitFor('PLAYBACK_START', { timeout: 5000 });
+      await a.broadcast('silence_stream://0');
+      const execute = await started;
+      await playing;
+      const complete = a.waitFor('CHANNEL_EXECUTE_COMPLETE', { timeout: 5000 });
+      const stopped = a.waitFor('PLAYBACK_STOP', { timeout: 5000 });
+      await a.breakMedia();
+      expect((await stopped).get('Playback-Status')).toBe('break');
+      const completed = await complete;
+      expect([completed.get('Application'), completed.get('Application-UUID')]).toEqual(['playback', execute.get('Application-UUID')]);
+      expect(a.hungup).toBe(false);
+    });
+
+    it('respond answers an unanswered call with a SIP code', async () => {
       void model.client.originate({ dest: 'loopback/park/switchyard' });
       const b = await nextInboundLeg('CHANNEL_PARK');
       const hangup = b.waitFor('CHANNEL_HANGUP', { timeout: 5000 });
