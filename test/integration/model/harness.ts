@@ -68,11 +68,6 @@ export async function loopbackCall(model: Model, options: Partial<OriginateOptio
   return { a, b, call: a.call };
 }
 
-/** Does the simulator implement this api command yet? */
-export async function simHas(sim: Simulator, command: string): Promise<boolean> {
-  return !(await sim.api(command)).includes('Command not found');
-}
-
 /** Resolves once `session` is destroyed (its CHANNEL_DESTROY was handled). */
 export function destroyed(session: Session): Promise<unknown> {
   if (session.closedReason !== undefined) return Promise.resolve();
