@@ -9,7 +9,7 @@ import { Client } from '../../../src/client/client.js';
 import { EventListener } from '../../../src/listener/listener.js';
 import type { Session } from '../../../src/models/session.js';
 import type { EslEvent } from '../../../src/protocol/event.js';
-import { type Simulator, startSimulator } from '../../../src/sim/index.js';
+import { type Simulator, type SimulatorOptions, startSimulator } from '../../../src/sim/index.js';
 
 export interface Stack {
   readonly sim: Simulator;
@@ -18,8 +18,8 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export async function startStack(): Promise<Stack> {
-  const sim = await startSimulator({ port: 0 });
+export async function startStack(options: Omit<SimulatorOptions, 'port'> = {}): Promise<Stack> {
+  const sim = await startSimulator({ ...options, port: 0 });
   const listener = new EventListener({ host: sim.host, port: sim.port, reconnect: false });
   const client = new Client({ host: sim.host, port: sim.port, listener });
   await client.connect();
@@ -34,39 +34,21 @@ export async function startStack(): Promise<Stack> {
   };
 }
 
-/** Does the simulator implement this api command (or load this module)? */
-export async function simHas(sim: Simulator, command: string): Promise<boolean> {
-  return !(await sim.api(command)).includes('Command not found');
-}
-
-/**
- * Does the simulator complete a `sendmsg` execute with the Event-UUID we sent
- * as its Application-UUID (switch_ivr_parse_event sets it as the channel's
- * app_uuid)? Session.execute() waits on exactly that.
- */
-export async function simTracksExecute(stack: Stack): Promise<boolean> {
-  const uuid = await stack.client.originate({ dest: 'loopback/answer/switchyard' }).result({ timeout: 10_000 });
-  const a = stack.listener.sessions.get(uuid)!;
-  try {
-    // A capability probe, not a synchronisation: `set` completes at once when it is supported.
-    await a.execute('set', 'switchyard_probe=1', { timeout: 2000 });
-    return true;
-  } catch {
-    return false;
-  } finally {
-    const legs = a.call?.sessions ?? [a];
-    await a.call?.hangup();
-    await Promise.all(legs.map(destroyed));
-  }
-}
-
 export interface Seen {
   readonly name: string;
   readonly uuid: string | undefined;
   readonly event: EslEvent;
 }
 
-export type ProbeEvent = 'CHANNEL_EXECUTE' | 'PLAYBACK_START' | 'CHANNEL_DESTROY' | 'CHANNEL_HANGUP' | 'RECORD_START' | 'RECORD_STOP';
+export type ProbeEvent =
+  | 'CHANNEL_EXECUTE'
+  | 'PLAYBACK_START'
+  | 'CHANNEL_DESTROY'
+  | 'CHANNEL_HANGUP'
+  | 'RECORD_START'
+  | 'RECORD_STOP'
+  | 'mod_bert::in_sync'
+  | 'mod_bert::lost_sync';
 
 /**
  * An app (loaded next to the app under test, under the same app id) that
@@ -78,7 +60,8 @@ export class Probe {
   readonly app: App;
   readonly #waiters: Array<{ n: number; resolve: () => void }> = [];
 
-  constructor(events: readonly ProbeEvent[], keep: (s: Seen) => boolean = () => true) {
+  /** `name`: the app's name, distinct for each probe loaded under one app id. */
+  constructor(events: readonly ProbeEvent[], keep: (s: Seen) => boolean = () => true, name = 'Probe') {
     const note = (session: Session, event: EslEvent): void => {
       const seen: Seen = { name: event.name, uuid: session.uuid, event };
       if (!keep(seen)) return;
@@ -92,7 +75,7 @@ export class Probe {
     };
     const handlers: { [K in ProbeEvent]?: SessionCallback } = {};
     for (const e of events) handlers[e] = note;
-    this.app = { name: 'Probe', handlers };
+    this.app = { name, handlers };
   }
 
   /** Resolves once `n` events were kept. */
