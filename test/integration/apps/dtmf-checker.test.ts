@@ -83,18 +83,23 @@ describe('DtmfChecker over the simulator', () => {
     }
   });
 
-  // The simulator's loopback endpoint does not carry uuid_send_dtmf digits to the partner leg yet
-  // (mod_loopback's channel_send_dtmf queues them on the other leg): enable once it does.
-  it.skip('checks DTMF over a loopback call (needs simulator: uuid_send_dtmf on loopback legs)', async () => {
-    const { client } = stack;
+  // mod_loopback's channel_send_dtmf queues the digits on the partner leg.
+  it('checks DTMF over a loopback call', async () => {
+    const { client, listener, sim } = stack;
     let got!: (r: DtmfResult) => void;
     const result = new Promise<DtmfResult>((resolve) => {
       got = resolve;
     });
-    await client.loadApp(new DtmfChecker({ digits: '42', durationMs: 40, hangupAfter: true, onResult: got }), { appId: 'dtmf-loop' });
+    const app = new DtmfChecker({ digits: '42', durationMs: 40, hangupAfter: true, onResult: got });
+    await client.loadApp(app, { appId: 'dtmf-loop' });
     try {
-      await client.originate({ dest: 'loopback/park/switchyard', appId: 'dtmf-loop' }).result({ timeout: 10_000 });
-      expect(await result).toMatchObject({ sent: '42', received: '42', passed: true });
+      const uuid = await client.originate({ dest: 'loopback/park/switchyard', appId: 'dtmf-loop' }).result({ timeout: 10_000 });
+      const a = listener.sessions.get(uuid)!;
+      const b = a.call!.peer(a)!;
+      expect(await result).toEqual({ callId: a.call!.id, sender: uuid, receiver: b.uuid, sent: '42', received: '42', passed: true, reason: undefined });
+      expect(app.stats).toEqual({ passed: 1, failed: 0 });
+      await Promise.all([destroyed(a), destroyed(b)]);
+      expect(sim.channels()).toEqual([]);
     } finally {
       await client.unloadApp('dtmf-loop');
     }
