@@ -33,6 +33,30 @@ async function sims(n: number, options: SimulatorOptions = {}): Promise<{ sims: 
   return { sims: list, pool };
 }
 
+/**
+ * The simulator's CRIT log lines about refused sessions, on a connection of
+ * its own; `seen(n)` resolves with them once n arrived.
+ */
+async function refusalLog(sim: Simulator): Promise<{ seen: (n: number) => Promise<string[]> }> {
+  const conn = new Connection({ host: sim.host, port: sim.port, password: 'ClueCon' });
+  await conn.connect();
+  cleanup.push(() => conn.close());
+  const texts: string[] = [];
+  const waiters: [number, (texts: string[]) => void][] = [];
+  conn.on('log', (log) => {
+    if (!/Over Session Limit!|Throttle Error!/.test(log.text)) return;
+    texts.push(log.text);
+    for (const w of waiters.filter(([n]) => texts.length >= n)) {
+      waiters.splice(waiters.indexOf(w), 1);
+      w[1]([...texts]);
+    }
+  });
+  await conn.log(2);
+  return {
+    seen: (n) => (texts.length >= n ? Promise.resolve([...texts]) : new Promise((resolve) => waiters.push([n, resolve]))),
+  };
+}
+
 /** An originator whose every outcome is recorded, closed after the test. */
 function originator(options: OriginatorOptions): { o: Originator; calls: OriginatedCall[]; states: OriginatorState[] } {
   const o = new Originator(options);
@@ -231,19 +255,25 @@ describe('Originator against the simulator', () => {
   });
 
   it("counts the simulator's overload refusals by cause: max sessions and sessions per second", async () => {
-    const cases: [SimulatorOptions, string][] = [
-      [{ maxSessions: 10 }, 'SWITCH_CONGESTION'],
-      [{ sessionsPerSecond: 10 }, 'NORMAL_TEMPORARY_FAILURE'],
+    // FreeSWITCH refuses the new session in switch_core_session_request_uuid (no session: the
+    // endpoint fails with DESTINATION_OUT_OF_ORDER); only its CRIT log line tells the two limits apart.
+    const cases: [SimulatorOptions, RegExp, RegExp][] = [
+      [{ maxSessions: 10 }, /Over Session Limit! 10\n$/, /Throttle Error!/],
+      [{ sessionsPerSecond: 10 }, /Throttle Error! \d+\n$/, /Over Session Limit!/],
     ];
-    for (const [limits, cause] of cases) {
+    for (const [limits, line, other] of cases) {
       const { sims: [sim], pool } = await sims(1, limits);
+      const refusals = await refusalLog(sim!);
       // 20 offers within 40 ms while each admitted call (two channels) is held 1 s: 5 fit.
       const { o } = originator({ pool, rate: 500, limit: 100, duration: 1, maxOffered: 20, dest: 'loopback/answer/switchyard' });
       await o.start();
       await o.waitForIdle({ timeout: 10_000 });
       const s = o.stats();
       expect([s.offered, s.completed, s.failed, s.lost]).toEqual([20, 5, 15, 0]);
-      expect(s.failedByCause).toEqual({ [cause]: 15 });
+      expect(s.failedByCause).toEqual({ DESTINATION_OUT_OF_ORDER: 15 });
+      const texts = await refusals.seen(15);
+      expect(texts.filter((t) => line.test(t))).toHaveLength(15);
+      expect(texts.filter((t) => other.test(t))).toEqual([]);
       expect(sim!.channels()).toEqual([]);
       await o.close();
     }
