@@ -4,7 +4,7 @@
  * waits for into promises (no polling, no sleeps).
  */
 
-import type { App, SessionCallback } from '../../../src/app.js';
+import type { App, CustomCallback, SessionCallback } from '../../../src/app.js';
 import { Client } from '../../../src/client/client.js';
 import { EventListener } from '../../../src/listener/listener.js';
 import type { Session } from '../../../src/models/session.js';
@@ -62,8 +62,9 @@ export class Probe {
 
   /** `name`: the app's name, distinct for each probe loaded under one app id. */
   constructor(events: readonly ProbeEvent[], keep: (s: Seen) => boolean = () => true, name = 'Probe') {
-    const note = (session: Session, event: EslEvent): void => {
-      const seen: Seen = { name: event.name, uuid: session.uuid, event };
+    // CUSTOM events may name no tracked session: fall back to the event's Unique-ID.
+    const note = (session: Session | undefined, event: EslEvent): void => {
+      const seen: Seen = { name: event.name, uuid: session?.uuid ?? event.get('Unique-ID'), event };
       if (!keep(seen)) return;
       this.seen.push(seen);
       for (const w of [...this.#waiters]) {
@@ -73,7 +74,7 @@ export class Probe {
         }
       }
     };
-    const handlers: { [K in ProbeEvent]?: SessionCallback } = {};
+    const handlers: { [K in ProbeEvent]?: SessionCallback & CustomCallback } = {};
     for (const e of events) handlers[e] = note;
     this.app = { name, handlers };
   }
