@@ -110,6 +110,16 @@ describe('Session verbs over the simulator', () => {
     expect(simChannel(a.uuid)?.vars).toMatchObject({ x_one: '1', x_two: 'two words' });
   });
 
+  it('setVar and setVars carry quotes, backslashes, edge spaces and separators through FreeSWITCH\'s splitting', async () => {
+    const { a } = await loopbackCall(model);
+    const values = { q_one: "it's 'quoted'", q_two: ' C:\\dir\\n ', q_three: 'a;b=c, d', q_four: '\\;\\\'' };
+    await a.setVar('q_single', values.q_one);
+    await a.setVar('q_edge', values.q_two);
+    expect(simChannel(a.uuid)?.vars).toMatchObject({ q_single: values.q_one, q_edge: values.q_two });
+    await a.setVars(values);
+    expect(simChannel(a.uuid)?.vars).toMatchObject(values);
+  });
+
   it('broadcast plays on the leg (PLAYBACK_START, PLAYBACK_STOP)', async () => {
     const { a } = await loopbackCall(model);
     const start = a.waitFor('PLAYBACK_START', { timeout: 5000 });
