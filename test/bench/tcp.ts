@@ -89,7 +89,8 @@ const switchyard =
     await conn.connect();
     const rate = await new Promise<Rate>((resolve) => {
       const m = meter(total, resolve);
-      conn.on('event', (event) => m.event(event.name, event.get('Unique-ID'), event.subclass));
+      // Only CUSTOM events have a subclass: asking others for it is a header search that must miss.
+      conn.on('event', (event) => m.event(event.name, event.get('Unique-ID'), event.name === 'CUSTOM' ? event.subclass : undefined));
       m.begin();
       void conn.subscribe(['ALL'], format).then(start);
     });
