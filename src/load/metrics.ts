@@ -69,7 +69,11 @@ export interface MetricsSummary {
   failed: number;
   lost: number;
   active: number;
-  /** offered / elapsed seconds. */
+  /**
+   * Originates per second over the originating period (first to last offer),
+   * the figure to hold against the target: the hold time of the last calls
+   * does not dilute it. With fewer than two offers, offered / elapsed seconds.
+   */
   achievedRate: number;
   targetRate: number | null;
   setupLatencyMs: LatencyStats;
@@ -155,6 +159,9 @@ export class MetricsStore {
   private origin: number | undefined;
   private targets: [number, number][] = [];
   private lastAt = Number.NEGATIVE_INFINITY;
+  /** The first and last offer times: the originating period the achieved rate is measured over. */
+  private firstOffer = Number.POSITIVE_INFINITY;
+  private lastOffer = Number.NEGATIVE_INFINITY;
 
   private readonly strings: string[] = [''];
   private readonly stringIndex = new Map<string, number>([['', 0]]);
@@ -205,6 +212,7 @@ export class MetricsStore {
     const row = this.appendRow(id, at, this.intern(info.host ?? ''), this.intern(info.app ?? ''));
     this.open.set(id, row);
     this.offeredB.add(this.bucketOf(at));
+    this.seenOffer(at);
     this.seen(at);
   }
 
@@ -324,7 +332,7 @@ export class MetricsStore {
       failed: this.totals[FAILED]!,
       lost: this.totals[LOST]!,
       active: this.open.size,
-      achievedRate: elapsedMs > 0 ? (offered * 1000) / elapsedMs : 0,
+      achievedRate: this.offerRate(elapsedMs),
       targetRate: t,
       setupLatencyMs: this.latency(),
       failuresByCause: Object.fromEntries([...this.failures].sort((a, b) => b[1] - a[1])),
@@ -413,11 +421,23 @@ export class MetricsStore {
     return metricsFromCsv(text, options);
   }
 
+  private seenOffer(at: number): void {
+    if (at < this.firstOffer) this.firstOffer = at;
+    if (at > this.lastOffer) this.lastOffer = at;
+  }
+
+  private offerRate(elapsedMs: number): number {
+    const spanMs = this.lastOffer - this.firstOffer;
+    if (this.count >= 2 && spanMs > 0) return ((this.count - 1) * 1000) / spanMs;
+    return elapsedMs > 0 ? (this.count * 1000) / elapsedMs : 0;
+  }
+
   /** @internal used by the loaders: restores a finished or open row as recorded. */
   restore(r: Omit<CallRow, 'setupMs'>): void {
     this.origin ??= r.offeredAt;
     const row = this.appendRow(r.id, r.offeredAt, this.intern(r.host), this.intern(r.app));
     this.offeredB.add(this.bucketOf(r.offeredAt));
+    this.seenOffer(r.offeredAt);
     this.seen(r.offeredAt);
     if (r.answeredAt !== undefined) {
       this.markAnswered(row, r.answeredAt);

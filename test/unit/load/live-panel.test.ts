@@ -19,7 +19,7 @@ describe('live panel', () => {
   it('renders the panel lines exactly', () => {
     expect(renderLivePanel({ summary: summary(), recentRate: 0 })).toEqual([
       'switchyard dial   elapsed 01:02:05',
-      'rate      target 20.0/s   achieved 0.0/s   last interval 0.0/s',
+      'rate      target 20.0/s   achieved 10.0/s   last interval 0.0/s',
       'calls     active 4   offered 10   answered 4   failed 6   lost 0',
       'setup     p50 20 ms   p95 40 ms   p99 40 ms',
       'failures  USER_BUSY 2 · NO_ANSWER 1 · CALL_REJECTED 1 · UNALLOCATED_NUMBER 1 · +1 more',

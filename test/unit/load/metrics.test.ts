@@ -41,7 +41,8 @@ describe('MetricsStore summary', () => {
       failed: 2,
       lost: 1,
       active: 0,
-      achievedRate: 1,
+      // 4 offers from T0 to T0 + 1200: 3 intervals in 1.2 s
+      achievedRate: 2.5,
       targetRate: 10,
       setupLatencyMs: { count: 3, min: 10, max: 1050, mean: 1100 / 3, p50: 40, p95: 1050, p99: 1050 },
       failuresByCause: { USER_BUSY: 1, MEDIA_TIMEOUT: 1, disconnected: 1 },
@@ -57,7 +58,7 @@ describe('MetricsStore summary', () => {
     m.answer('x', T0 + 500);
     m.offer('y', T0 + 600);
     const s = m.summary(T0 + 2000);
-    expect([s.active, s.answered, s.elapsedMs, s.erlangs, s.achievedRate]).toEqual([2, 1, 2000, 0.75, 1]);
+    expect([s.active, s.answered, s.elapsedMs, s.erlangs, s.achievedRate]).toEqual([2, 1, 2000, 0.75, 1000 / 600]);
     // Without `now` the summary ends at the last event.
     expect(m.summary().elapsedMs).toBe(600);
   });
