@@ -100,6 +100,11 @@ function startsLine(buf: Buffer, line: Buffer, folded: boolean): boolean {
 
 const isLetter = (b: number): boolean => (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a);
 
+/** The two lines every dispatcher reads, spared the cache lookup. */
+const EVENT_NAME_LINE = lineNeedle('Event-Name');
+const UNIQUE_ID_LINE = lineNeedle('Unique-ID');
+const anywhere = (): boolean => true;
+
 export class PlainReader implements HeaderReader {
   readonly #buf: Buffer;
   /** Header lines end here: at the body's own Content-Length line, or at the blank line's LF. */
@@ -189,14 +194,14 @@ export class PlainReader implements HeaderReader {
    */
   #lastValue(name: string): number {
     const buf = this.#buf;
-    const needle = lineNeedle(name);
+    const needle = name === 'Event-Name' ? EVENT_NAME_LINE : name === 'Unique-ID' ? UNIQUE_ID_LINE : lineNeedle(name);
     const bytes = needle.bytes;
     const end = this.#headersEnd - 1;
     let found = -1;
     for (let at = nextMatch(buf, needle, 0); at >= 0 && at < end; at = nextMatch(buf, needle, at + 1)) found = at + 1;
     if (found < 0 && end >= 0 && startsLine(buf, bytes, false)) found = 0;
     if (found < 0) {
-      const at = lastMatchFolded(buf, needle, 0, end, () => true);
+      const at = lastMatchFolded(buf, needle, 0, end, anywhere);
       if (at >= 0) found = at + 1;
       else if (end >= 0 && startsLine(buf, bytes, true)) found = 0;
     }
