@@ -19,6 +19,7 @@ import { ProtocolError } from '../errors.js';
 import {
   type HeaderReader,
   indexIn,
+  knownText,
   lastMatchFolded,
   matchesAt,
   matchesAtFolded,
@@ -32,6 +33,9 @@ import { percentDecodeBytes } from './percent.js';
 const LF = 0x0a;
 const COLON = 0x3a;
 const SPACE = 0x20;
+const PERCENT = 0x25;
+/** Values up to this many bytes are walked in JS rather than searched natively. */
+const SHORT_VALUE = 64;
 const CONTENT_LENGTH_PREFIX = 'content-length: ';
 
 let decodedValues = 0;
@@ -210,14 +214,35 @@ export class PlainReader implements HeaderReader {
 
   lookup(name: string): string | undefined {
     // A name holding a LF could span lines in the raw bytes: the index reads it line by line.
-    if (name.includes('\n')) {
+    if (name !== 'Event-Name' && name !== 'Unique-ID' && name.includes('\n')) {
       let i = this.find(name, false);
       if (i < 0) i = this.find(name, true);
       return i < 0 ? undefined : this.valueAt(i);
     }
     const start = this.#lastValue(name);
     if (start < 0) return undefined;
-    return decodePlainValue(this.#buf, start, indexIn(this.#buf, LF, start, this.#headersEnd));
+    return this.#valueFrom(start);
+  }
+
+  /**
+   * The value from `start` to its LF. Short values (a uuid, a name) are
+   * walked once in place, which also tells whether there is a `%` to decode;
+   * long ones take native searches.
+   */
+  #valueFrom(start: number): string {
+    const buf = this.#buf;
+    const limit = Math.min(start + SHORT_VALUE, this.#headersEnd);
+    let plain = true;
+    for (let i = start; i < limit; i++) {
+      const b = buf[i]!;
+      if (b === LF) {
+        if (!plain) return decodePlainValue(buf, start, i);
+        decodedValues++;
+        return knownText(buf, start, i);
+      }
+      if (b === PERCENT) plain = false;
+    }
+    return decodePlainValue(buf, start, indexIn(buf, LF, limit, this.#headersEnd));
   }
 
   get count(): number {
