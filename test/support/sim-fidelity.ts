@@ -2,11 +2,11 @@
  * Simulator fidelity check: runs the scenarios recorded against a real
  * FreeSWITCH (../shared/tools/scenarios.mjs) against the simulator with the
  * same recorder, records reload-event-socket (which needs two connections, so
- * the recorder cannot script it), then compares with ../shared/tools/fidelity.mjs.
+ * the recorder cannot script it) and the outbound socket session (with the
+ * shared outbound recorder), then compares with ../shared/tools/fidelity.mjs.
  *
  * Usage: npx tsx test/support/sim-fidelity.ts [OUTDIR]
- * Prints the comparison and exits non-zero when a scenario other than
- * outbound-async-full (outbound sockets are not simulated yet) differs.
+ * Prints the comparison and exits non-zero when a scenario differs.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -23,16 +23,22 @@ const run = promisify(execFile);
 export const SHARED_DIR = fileURLToPath(new URL('../../../shared/', import.meta.url));
 export const TOOLS_DIR = path.join(SHARED_DIR, 'tools');
 export const CAPTURES_DIR = path.join(SHARED_DIR, 'captures');
-/** Scenarios the simulator does not implement yet. */
-export const NOT_SIMULATED = new Set(['outbound-async-full']);
+/**
+ * The shared outbound recorder drives the call through ESL on 8021 and serves
+ * the `socket` application on 8084 (the recorded dialplan's address), so it
+ * runs only where both ports are free.
+ */
+const OUTBOUND = { scenario: 'outbound-async-full', eslPort: 8021, socketPort: 8084, exten: 'socket' } as const;
 
 export interface FidelityReport {
   /** scenario -> the fidelity tool's line for it. */
   readonly lines: ReadonlyMap<string, string>;
   readonly output: string;
   readonly recorderOutput: string;
-  /** Scenarios (other than NOT_SIMULATED) that are not `ok`. */
+  /** Scenarios that are not `ok` (other than those in `skipped`). */
   readonly failed: readonly string[];
+  /** Scenarios not recorded here, with why. */
+  readonly skipped: ReadonlyMap<string, string>;
   readonly outDir: string;
 }
 
@@ -91,7 +97,18 @@ export async function recordReload(port: number, outDir: string): Promise<void> 
   );
 }
 
-export async function runFidelity(outDir = mkdtempSync(path.join(tmpdir(), 'sim-caps-'))): Promise<FidelityReport> {
+export interface FidelityOptions {
+  readonly outDir?: string;
+  /**
+   * Record the outbound socket session too (fixed ports 8021 and 8084). The
+   * vitest suite leaves it to test/integration/outbound/sim-fidelity.test.ts,
+   * which needs 8084 itself; files run in parallel.
+   */
+  readonly outbound?: boolean;
+}
+
+export async function runFidelity(options: FidelityOptions = {}): Promise<FidelityReport> {
+  const outDir = options.outDir ?? mkdtempSync(path.join(tmpdir(), 'sim-caps-'));
   mkdirSync(outDir, { recursive: true });
   // A short heartbeat keeps the heartbeat scenario (which waits for one) quick.
   const sim = await startSimulator({ port: 0, heartbeatIntervalMs: 1000, reloadDowntimeMs: 300 });
@@ -107,7 +124,10 @@ export async function runFidelity(outDir = mkdtempSync(path.join(tmpdir(), 'sim-
   } finally {
     await sim.close();
   }
-  // fidelity.mjs exits 1 when any scenario differs (outbound always does): read its lines instead.
+  const skipped = new Map<string, string>();
+  const outboundSkip = options.outbound === false ? 'left to the outbound tests' : await recordOutbound(outDir);
+  if (outboundSkip !== undefined) skipped.set(OUTBOUND.scenario, outboundSkip);
+  // fidelity.mjs exits 1 when any scenario differs: read its lines instead.
   const compared = await run(process.execPath, [path.join(TOOLS_DIR, 'fidelity.mjs'), CAPTURES_DIR, outDir]).catch(
     (err: { stdout?: string; stderr?: string }) => ({ stdout: err.stdout ?? '', stderr: err.stderr ?? '' }),
   );
@@ -117,8 +137,37 @@ export async function runFidelity(outDir = mkdtempSync(path.join(tmpdir(), 'sim-
     const m = /^([\w-]+): (.*)$/.exec(line);
     if (m && !line.startsWith('simulator fidelity')) lines.set(m[1]!, m[2]!);
   }
-  const failed = [...lines].filter(([name, text]) => !NOT_SIMULATED.has(name) && !text.startsWith('ok')).map(([n]) => n);
-  return { lines, output, recorderOutput, failed, outDir };
+  const failed = [...lines].filter(([name, text]) => !skipped.has(name) && !text.startsWith('ok')).map(([n]) => n);
+  return { lines, output, recorderOutput, failed, skipped, outDir };
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = net.createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen({ host: '127.0.0.1', port }, () => probe.close(() => resolve(true)));
+  });
+}
+
+/** Records the outbound socket scenario against a simulator on 8021; returns why not when it cannot. */
+async function recordOutbound(outDir: string): Promise<string | undefined> {
+  for (const port of [OUTBOUND.eslPort, OUTBOUND.socketPort]) {
+    if (!(await portFree(port))) return `port ${port} is in use`;
+  }
+  const sim = await startSimulator({ port: OUTBOUND.eslPort });
+  try {
+    const rec = await run(process.execPath, [
+      path.join(TOOLS_DIR, 'esl-record-outbound.mjs'),
+      outDir,
+      OUTBOUND.scenario,
+      String(OUTBOUND.socketPort),
+      OUTBOUND.exten,
+    ]);
+    if (!rec.stdout.startsWith('ok')) throw new Error(`outbound recorder: ${rec.stdout}${rec.stderr}`);
+  } finally {
+    await sim.close();
+  }
+  return undefined;
 }
 
 const isMain = process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
@@ -127,10 +176,11 @@ if (isMain) {
     console.error(`fidelity tools not found at ${TOOLS_DIR}`);
     process.exit(2);
   }
-  const report = await runFidelity(process.argv[2]);
+  const report = await runFidelity(process.argv[2] === undefined ? {} : { outDir: process.argv[2] });
   process.stdout.write(report.recorderOutput);
   process.stdout.write(report.output);
   console.log(`recordings in ${report.outDir}`);
+  for (const [name, why] of report.skipped) console.log(`not recorded: ${name} (${why})`);
   if (report.failed.length > 0) {
     console.error(`DIFF: ${report.failed.join(', ')}`);
     process.exit(1);
