@@ -13,7 +13,7 @@
  * Two rates per client: events per wall-clock second, and events per second
  * of the client process's own CPU time (steadier on a busy machine).
  *
- *   node --import tsx test/bench/tcp.ts     (BENCH_EVENTS, BENCH_CALLS, BENCH_ROUNDS)
+ *   node --import tsx test/bench/tcp.ts     (BENCH_EVENTS, BENCH_WARM_EVENTS, BENCH_CALLS, BENCH_ROUNDS)
  */
 
 import { type ChildProcess, fork } from 'node:child_process';
@@ -226,9 +226,11 @@ export async function benchTcp(): Promise<Record<string, number>> {
 
   const replay = await forkReplayServer({ captures: { plain: PLAIN_CAPTURES, json: JSON_CAPTURES }, totalEvents: total });
   try {
-    // warm every implementation on a short run so JIT state is comparable
-    const warm = await forkReplayServer({ captures: { plain: PLAIN_CAPTURES, json: JSON_CAPTURES }, totalEvents: 5000 });
-    for (const [, run] of runners) await run(warm, 5000, () => undefined);
+    // Warm every implementation so each is measured with its hot code optimised: a few
+    // thousand events leave the JIT mid-way, so the first measured round paid for compilation.
+    const warmEvents = Number(process.env.BENCH_WARM_EVENTS ?? 50_000);
+    const warm = await forkReplayServer({ captures: { plain: PLAIN_CAPTURES, json: JSON_CAPTURES }, totalEvents: warmEvents });
+    for (const [, run] of runners) await run(warm, warmEvents, () => undefined);
     await warm.close();
     for (const [name, run] of runners) record(`replay_${name}`, await best(() => run(replay, total, () => undefined), rounds));
   } finally {
