@@ -5,14 +5,15 @@
  *
  * Header names match case-insensitively, as switch_event_get_header() does;
  * an exact-case name is the fast path: names are compared with the raw bytes
- * (event-plain: one memchr per line finds the line starts, and Event-Name and
- * Unique-ID are noted on the way; json and xml: a native search for the name's
- * rarest byte, see nextMatch() in header-reader.ts). Values are decoded only
+ * (a native search for the rarest byte of the name as it is written: `\nName: `
+ * in event-plain, a key in json, a tag in xml; see nextMatch() in
+ * header-reader.ts), with no index of every header. Values are decoded only
  * when asked: reading `Event-Name` and `Unique-ID` of a 200-header event
  * decodes those two values and nothing else. fromFrame checks the framing and
  * that there is an Event-Name; the rest of a json or xml structure, like a
- * malformed event-plain line, is checked (ProtocolError) when all headers are
- * listed by headers() or entries(), or the body is read.
+ * malformed event-plain line or a blank line amid event-plain headers, is
+ * checked (ProtocolError) when all headers are listed by headers() or
+ * entries(), or the body is read.
  * Values come back as FreeSWITCH sent them once decoded: `_undef_` stays
  * `_undef_`, arrays stay `ARRAY::a|:b` (see getArray()). When a name repeats,
  * the last occurrence wins (FreeSWITCH appends: an event fired again as
