@@ -312,7 +312,9 @@ export class PlainReader implements HeaderReader {
     for (let i = 0; i < n; i++) this.#valueStart(i);
   }
 
+  /** The body, once the index has checked where the headers end. */
   body(): string | undefined {
+    this.#index();
     return this.#buf.length > this.#bodyStart ? this.#buf.toString('utf8', this.#bodyStart, this.#buf.length) : undefined;
   }
 }
