@@ -210,6 +210,8 @@ describe('EslEvent.fromFrame refuses what is not an event', () => {
     ['plain body without Content-Length', plainFrame('Event-Name: X\n\nbody'), /without a Content-Length/],
     ['plain body of the wrong length', plainFrame('Event-Name: X\nContent-Length: 9\n\nbody'), /Content-Length 9 but 4/],
     ['a malformed plain line', plainFrame('Event-Name: X\nno separator\n\n'), /malformed event-plain header line/],
+    // FreeSWITCH never writes one; lookups stay fast, listing the headers or reading the body says so.
+    ['a blank line inside the plain header block', plainFrame('Event-Name: X\n\nUnique-ID: u\n\n'), /body without a Content-Length line/],
     ['json that is not an object', { contentType: 'text/event-json', headers: {}, body: Buffer.from('[1]') }, /expected '\{'/],
     ['json with a number', { contentType: 'text/event-json', headers: {}, body: Buffer.from('{"a":1}') }, /string or an array/],
     ['truncated json', { contentType: 'text/event-json', headers: {}, body: Buffer.from('{"Event-Name":"X"') }, /expected ','/],
