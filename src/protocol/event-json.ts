@@ -19,10 +19,8 @@ import {
   knownText,
   lastMatchFolded,
   makeNeedle,
-  matchesAt,
-  matchesAtFolded,
+  lastIndexedName,
   type Needle,
-  nameBytes,
   nextMatch,
 } from './header-reader.js';
 
@@ -264,13 +262,8 @@ export class JsonReader implements HeaderReader {
 
   find(name: string, folded: boolean): number {
     this.#index();
-    const needle = nameBytes(name);
-    const buf = this.#buf;
-    for (let i = this.#nameStart.length - 1; i >= 0; i--) {
-      const start = this.#nameStart[i]!;
-      if (this.#nameEnd[i]! - start !== needle.length) continue;
-      if (folded ? matchesAtFolded(buf, start, needle) : matchesAt(buf, start, needle)) return i;
-    }
+    const hit = lastIndexedName(this.#buf, this.#nameStart, this.#nameEnd, name, folded);
+    if (hit >= 0) return hit;
     if (!this.#escapedKeys) return -1;
     const wanted = folded ? name.toLowerCase() : name;
     for (let i = this.#nameStart.length - 1; i >= 0; i--) {

@@ -23,10 +23,8 @@ import {
   indexIn,
   lastMatchFolded,
   makeNeedle,
-  matchesAt,
-  matchesAtFolded,
+  lastIndexedName,
   type Needle,
-  nameBytes,
   nextMatch,
 } from './header-reader.js';
 import { percentDecodeBytes } from './percent.js';
@@ -242,14 +240,7 @@ export class XmlReader implements HeaderReader {
 
   find(name: string, folded: boolean): number {
     this.#index();
-    const needle = nameBytes(name);
-    const buf = this.#buf;
-    for (let i = this.#nameStart.length - 1; i >= 0; i--) {
-      const start = this.#nameStart[i]!;
-      if (this.#nameEnd[i]! - start !== needle.length) continue;
-      if (folded ? matchesAtFolded(buf, start, needle) : matchesAt(buf, start, needle)) return i;
-    }
-    return -1;
+    return lastIndexedName(this.#buf, this.#nameStart, this.#nameEnd, name, folded);
   }
 
   nameAt(i: number): string {

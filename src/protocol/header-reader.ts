@@ -56,6 +56,27 @@ export function matchesAtFolded(buf: Uint8Array, at: number, needle: Uint8Array)
 }
 
 /**
+ * The last indexed name equal to `name` (exact, or ignoring ASCII case), given
+ * the names' byte ranges; -1 when none. Later occurrences win, as FreeSWITCH's
+ * repeated headers (a re-fired event's Event-Name) mean the latest.
+ */
+export function lastIndexedName(
+  buf: Uint8Array,
+  nameStart: readonly number[],
+  nameEnd: readonly number[],
+  name: string,
+  folded: boolean,
+): number {
+  const needle = nameBytes(name);
+  for (let i = nameStart.length - 1; i >= 0; i--) {
+    const start = nameStart[i]!;
+    if (nameEnd[i]! - start !== needle.length) continue;
+    if (folded ? matchesAtFolded(buf, start, needle) : matchesAt(buf, start, needle)) return i;
+  }
+  return -1;
+}
+
+/**
  * Index of `byte` in buf[start, end), or -1. A native search runs on until it
  * finds the byte, maybe far past `end`; short ranges (header values) are
  * checked in place instead.
