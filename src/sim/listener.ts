@@ -103,20 +103,7 @@ export class Listener implements EventSink {
 
   deliverLog(line: LogLine): void {
     if (this.logLevel === undefined || line.level > this.logLevel || this.#closing) return;
-    const frame = serializeFrame(
-      {
-        [Header.ContentType]: ContentType.LogData,
-        [Header.ContentLength]: '',
-        'Log-Level': String(line.level),
-        'Text-Channel': String(line.textChannel),
-        'Log-File': line.file,
-        'Log-Func': line.func,
-        'Log-Line': String(line.line),
-        'User-Data': line.userData,
-      },
-      line.text,
-    );
-    this.#out(frame, true);
+    this.#out(logDataFrame(line), true);
   }
 
   /** `Content-Type: command/reply` with `Reply-Text`, plus any extra headers. */
@@ -238,4 +225,21 @@ export class Listener implements EventSink {
     for (const resolve of this.#drainWaiters.splice(0)) resolve();
     this.host.onClosed(this);
   }
+}
+
+/** A `log/data` frame as mod_event_socket writes one (its headers, then the line as the body). */
+export function logDataFrame(line: LogLine): Buffer {
+  return serializeFrame(
+    {
+      [Header.ContentType]: ContentType.LogData,
+      [Header.ContentLength]: '',
+      'Log-Level': String(line.level),
+      'Text-Channel': String(line.textChannel),
+      'Log-File': line.file,
+      'Log-Func': line.func,
+      'Log-Line': String(line.line),
+      'User-Data': line.userData,
+    },
+    line.text,
+  );
 }

@@ -22,7 +22,7 @@ import type { SimChannel } from './channel.js';
 import { type ClientCommand, CommandReader } from './command-reader.js';
 import type { EventSink, LogLine } from './core.js';
 import type { EventOrigin, SimEvent } from './event.js';
-import { GOODBYE } from './listener.js';
+import { GOODBYE, logDataFrame } from './listener.js';
 import { outboundCommand } from './outbound-commands.js';
 import type { SimRuntime } from './runtime.js';
 import { Subscription } from './subscription.js';
@@ -115,20 +115,7 @@ export class OutboundSimListener implements EventSink {
 
   deliverLog(line: LogLine): void {
     if (this.logLevel === undefined || line.level > this.logLevel || this.#closing) return;
-    const frame = serializeFrame(
-      {
-        [Header.ContentType]: ContentType.LogData,
-        [Header.ContentLength]: '',
-        'Log-Level': String(line.level),
-        'Text-Channel': String(line.textChannel),
-        'Log-File': line.file,
-        'Log-Func': line.func,
-        'Log-Line': String(line.line),
-        'User-Data': line.userData,
-      },
-      line.text,
-    );
-    this.#out(frame);
+    this.#out(logDataFrame(line));
   }
 
   reply(text: string, extra: Record<string, string> = {}): void {
