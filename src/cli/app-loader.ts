@@ -13,6 +13,8 @@ import type { AppRef } from './serve.js';
 
 /** A variable, so TypeScript leaves the package self-reference to run time. */
 const SHIPPED_APPS: string = 'switchyard/apps';
+/** tsx's loader API, an optional peer: only a TypeScript app file needs it. */
+const TSX_API: string = 'tsx/esm/api';
 
 export interface ShippedApp {
   name: string;
@@ -54,8 +56,9 @@ export async function loadAppRef(ref: AppRef): Promise<App> {
   }
   let mod: Record<string, unknown>;
   try {
-    mod = (await import(pathToFileURL(ref.path).href)) as Record<string, unknown>;
+    mod = await importAppModule(ref.path);
   } catch (cause) {
+    if (cause instanceof InvalidArgumentError) throw cause;
     throw new InvalidArgumentError(`cannot load app ${ref.path}: ${(cause as Error).message}`, { cause });
   }
   const exports = Object.values(mod);
@@ -72,4 +75,30 @@ export async function loadAppRef(ref: AppRef): Promise<App> {
 function isApp(value: unknown): value is App {
   const v = value as Partial<App> | null;
   return typeof v === 'object' && v !== null && typeof v.name === 'string' && typeof v.handlers === 'object' && v.handlers !== null;
+}
+
+/**
+ * Imports an app file. Node 20 cannot import `.ts` by itself: when it refuses
+ * the extension, the file is loaded through tsx (if installed), so
+ * `switchyard serve --app ./my-app.ts` works from the built CLI too.
+ */
+async function importAppModule(path: string): Promise<Record<string, unknown>> {
+  const url = pathToFileURL(path).href;
+  try {
+    return (await import(url)) as Record<string, unknown>;
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw error;
+  }
+  let tsx: { tsImport: (specifier: string, parent: string) => Promise<Record<string, unknown>> };
+  try {
+    tsx = (await import(TSX_API)) as typeof tsx;
+  } catch (cause) {
+    throw new InvalidArgumentError(`${path} is TypeScript: install tsx beside switchyard (npm i -D tsx) or pass the compiled .js`, {
+      cause,
+    });
+  }
+  const mod = await tsx.tsImport(url, import.meta.url);
+  // A file tsx loads as CommonJS (no "type": "module" above it) comes wrapped in one more default.
+  const inner = mod.default as Record<string, unknown> | undefined;
+  return Object.keys(mod).length === 1 && inner !== null && typeof inner === 'object' && 'default' in inner ? inner : mod;
 }
