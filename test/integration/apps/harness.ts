@@ -5,33 +5,16 @@
  */
 
 import type { App, CustomCallback, SessionCallback } from '../../../src/app.js';
-import { Client } from '../../../src/client/client.js';
-import { EventListener } from '../../../src/listener/listener.js';
 import type { Session } from '../../../src/models/session.js';
 import type { EslEvent } from '../../../src/protocol/event.js';
-import { type Simulator, type SimulatorOptions, startSimulator } from '../../../src/sim/index.js';
+import type { SimulatorOptions } from '../../../src/sim/index.js';
+import { type Model, startModel } from '../model/harness.js';
 
-export interface Stack {
-  readonly sim: Simulator;
-  readonly listener: EventListener;
-  readonly client: Client;
-  close(): Promise<void>;
-}
+export type Stack = Model;
 
-export async function startStack(options: Omit<SimulatorOptions, 'port'> = {}): Promise<Stack> {
-  const sim = await startSimulator({ ...options, port: 0 });
-  const listener = new EventListener({ host: sim.host, port: sim.port, reconnect: false });
-  const client = new Client({ host: sim.host, port: sim.port, listener });
-  await client.connect();
-  return {
-    sim,
-    listener,
-    client,
-    async close() {
-      await client.close();
-      await sim.close();
-    },
-  };
+/** The model tests' stack (simulator, listener, client) without listener reconnects. */
+export function startStack(options: Omit<SimulatorOptions, 'port'> = {}): Promise<Stack> {
+  return startModel({ simulator: options, listenerReconnect: false });
 }
 
 export interface Seen {

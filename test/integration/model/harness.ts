@@ -9,7 +9,7 @@ import type { OriginateOptions } from '../../../src/client/originate.js';
 import { EventListener } from '../../../src/listener/listener.js';
 import type { Call } from '../../../src/models/call.js';
 import type { Session } from '../../../src/models/session.js';
-import { type Simulator, startSimulator } from '../../../src/sim/index.js';
+import { type Simulator, type SimulatorOptions, startSimulator } from '../../../src/sim/index.js';
 
 export interface Model {
   readonly sim: Simulator;
@@ -25,16 +25,20 @@ export interface ModelOptions {
   readonly reconnectDelayMs?: number;
   /** Reconnect the client's command connection too. Default off. */
   readonly clientReconnect?: boolean;
+  /** Reconnect the listener's event connection. Default on. */
+  readonly listenerReconnect?: boolean;
+  /** The simulator's options (it always listens on an ephemeral port). */
+  readonly simulator?: Omit<SimulatorOptions, 'port'>;
 }
 
 export async function startModel(options: ModelOptions = {}): Promise<Model> {
-  const sim = await startSimulator({ port: 0 });
+  const sim = await startSimulator({ ...options.simulator, port: 0 });
   const delay = options.reconnectDelayMs ?? 20;
   const listener = new EventListener({
     host: sim.host,
     port: sim.port,
     events: options.events ?? [],
-    reconnect: { initialDelayMs: delay, maxDelayMs: delay * 4, jitter: 0 },
+    reconnect: options.listenerReconnect === false ? false : { initialDelayMs: delay, maxDelayMs: delay * 4, jitter: 0 },
   });
   const client = new Client({ host: sim.host, port: sim.port, listener, reconnect: options.clientReconnect ?? false });
   await client.connect();
