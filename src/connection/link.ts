@@ -13,6 +13,7 @@ import type { DisconnectReason } from '../errors.js';
 import type { Frame } from '../protocol/frame.js';
 import { EslParser } from '../protocol/parser.js';
 import { Inbox } from './inbox.js';
+import { readChunks } from './transport.js';
 
 export interface LinkHooks {
   /** A frame, in wire order, from the inbox. Must not throw. */
@@ -80,7 +81,8 @@ export class Link {
       ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
     });
     this.#parser = new EslParser(this.#onFrame);
-    socket.on('data', this.#onData);
+    // The default TCP transport bypasses 'data' events (transport.ts).
+    if (!readChunks(socket, this.#onData)) socket.on('data', this.#onData);
     socket.on('error', this.#onError);
     socket.on('end', this.#onClose);
     socket.on('close', this.#onClose);
