@@ -61,7 +61,7 @@ export type {
   ReconnectingInfo,
 } from './connection/types.js';
 export type { ReconnectOptions } from './connection/backoff.js';
-export { tcpTransport } from './connection/transport.js';
+export { readChunks, tcpTransport } from './connection/transport.js';
 export type { TcpTransportOptions, Transport } from './connection/transport.js';
 
 // Simulator
