@@ -10,7 +10,7 @@ import type { EventFormat } from '../protocol/names.js';
 import { SimChannel } from './channel.js';
 import { nowMicros } from './clock.js';
 import { type EventOrigin, SimEvent } from './event.js';
-import { calleeNumber, codecVariables, fireCodecEvents, L16, OUTGOING_ORIGIN, profileFor } from './endpoints/loopback.js';
+import { codecVariables, fireCodecEvents, L16, OUTGOING_ORIGIN, originatedCallerId, profileFor } from './endpoints/loopback.js';
 import type { SimRuntime } from './runtime.js';
 import { createEvents, finishSession } from './session.js';
 
@@ -65,13 +65,7 @@ function syntheticCall(sim: SimRuntime, n: number): string[] {
   const data = 'park/switchyard';
   const a = new SimChannel(core, { name: `loopback/${data}-a`, direction: 'outbound', hitDialplan: false });
   const cid = {
-    callerIdName: 'firehose',
-    callerIdNumber: String(1000 + (n % 9000)),
-    origCallerIdName: 'firehose',
-    origCallerIdNumber: String(1000 + (n % 9000)),
-    calleeIdName: 'Outbound Call',
-    calleeIdNumber: calleeNumber(data),
-    ani: String(1000 + (n % 9000)),
+    ...originatedCallerId('firehose', String(1000 + (n % 9000)), data),
     destinationNumber: 'park',
     source: 'mod_loopback',
     context: 'switchyard',

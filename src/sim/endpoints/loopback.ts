@@ -79,10 +79,27 @@ export function profileFor(
 }
 
 /** The last part of a dial string's data, its user part: FreeSWITCH's Callee-ID-Number of an outbound leg. */
-export function calleeNumber(data: string): string {
+function calleeNumber(data: string): string {
   const last = data.slice(data.lastIndexOf('/') + 1);
   const at = last.indexOf('@');
   return at < 0 ? last : last.slice(0, at);
+}
+
+/**
+ * The caller-id part of an originated (outbound) leg's profile, as
+ * switch_ivr_originate.c fills it from the origination caller id and the dial
+ * string: the same for every endpoint.
+ */
+export function originatedCallerId(name: string, number: string, data: string) {
+  return {
+    callerIdName: name,
+    callerIdNumber: number,
+    origCallerIdName: name,
+    origCallerIdNumber: number,
+    calleeIdName: 'Outbound Call',
+    calleeIdNumber: calleeNumber(data),
+    ani: number,
+  };
 }
 
 export function loopbackEndpoint(sim: SimRuntime, req: OutboundRequest): SimChannel | string {
@@ -93,13 +110,7 @@ export function loopbackEndpoint(sim: SimRuntime, req: OutboundRequest): SimChan
   core.registerChannel(a);
   fireCodecEvents(a, L16);
   const cid = {
-    callerIdName: req.cidName,
-    callerIdNumber: req.cidNum,
-    origCallerIdName: req.cidName,
-    origCallerIdNumber: req.cidNum,
-    calleeIdName: 'Outbound Call',
-    calleeIdNumber: calleeNumber(req.data),
-    ani: req.cidNum,
+    ...originatedCallerId(req.cidName, req.cidNum, req.data),
     destinationNumber: exten,
     source: 'mod_loopback',
     context,

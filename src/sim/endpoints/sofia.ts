@@ -22,7 +22,7 @@ import type { EventOrigin } from '../event.js';
 import { sipToCause } from '../hangup-causes.js';
 import type { OutboundRequest, SimRuntime } from '../runtime.js';
 import { createEvents, runInbound, runOriginated, startThread } from '../session.js';
-import { calleeNumber, fireCodecEvents, OUTGOING_ORIGIN, profileFor } from './loopback.js';
+import { fireCodecEvents, OUTGOING_ORIGIN, originatedCallerId, profileFor } from './loopback.js';
 import {
   byeReceivedVars,
   inboundAckVars,
@@ -95,13 +95,7 @@ export function sofiaEndpoint(sim: SimRuntime, req: OutboundRequest): SimChannel
   core.registerChannel(a);
   a.profile = profileFor(a, {
     direction: 'outbound',
-    callerIdName: req.cidName,
-    callerIdNumber: req.cidNum,
-    origCallerIdName: req.cidName,
-    origCallerIdNumber: req.cidNum,
-    calleeIdName: 'Outbound Call',
-    calleeIdNumber: calleeNumber(req.data),
-    ani: req.cidNum,
+    ...originatedCallerId(req.cidName, req.cidNum, req.data),
     destinationNumber: target.user,
     source: 'src/switch_ivr_originate.c',
     context: 'default',
